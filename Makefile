@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest bench goldens clean
+.PHONY: demo test lint typecheck pytest bench docs goldens clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,7 @@ demo: $(STAMP)
 test: lint typecheck pytest
 
 lint: $(STAMP)
+	$(BIN)/cog --check docs/cli.md docs/settings.md
 	$(BIN)/ruff check --show-settings src > /dev/null
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
@@ -28,6 +29,9 @@ typecheck: $(STAMP)
 
 pytest: $(STAMP)
 	$(BIN)/pytest
+
+docs: $(STAMP)
+	$(BIN)/cog -r docs/cli.md docs/settings.md
 
 goldens: $(STAMP)
 	$(BIN)/pytest tests/sources --update-goldens

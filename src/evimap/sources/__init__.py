@@ -7,9 +7,10 @@ whatever its source: canonical id and identifiers, then language detection.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from evimap.config import DEFAULT_LANGUAGES
+from evimap.errors import EvimapError
 from evimap.records import Deletion, Item, with_identity
 from evimap.sources._io import Data, origin_of
 from evimap.sources._language import detect_language, with_language
@@ -29,16 +30,19 @@ def read_any(
     format: str | None = None,
     origin: str | None = None,
     languages: str = DEFAULT_LANGUAGES,
+    on_error: Callable[[EvimapError], None] | None = None,
 ) -> Iterator[Item]:
     """Records (and deletion notices) from one file, in file order, streamed.
 
     Errors in the file as a whole (unknown format, bad encoding, broken XML) are raised
     as `InputError`s naming the file; records already yielded before a late error stay
-    valid, so a caller that stores as it reads loses nothing that was readable.
+    valid, so a caller that stores as it reads loses nothing that was readable. Problems
+    with one record (a PubMed article without a PMID, a bad JSON line) go to `on_error`
+    and the rest of the file is still read; without a handler they are raised.
     """
     name = origin_of(data, origin)
     spec = source_named(format) if format else detect_source(data, origin=name)
-    for item in spec.read(data, origin=name):
+    for item in spec.read(data, origin=name, on_error=on_error):
         if isinstance(item, Deletion):
             yield item
         else:

@@ -15,27 +15,29 @@ from collections.abc import Collection, Iterator
 
 from lxml import etree
 
-_SPACES = re.compile(r"[^\S\n]+")
-_NEWLINES = re.compile(r" *\n[\s]*")
+_BLOCK_END = "\ue000"
+"""A private-use character marks block ends while layout whitespace is collapsed."""
+_SPACES = re.compile(r"\s+")
+_BLOCK_ENDS = re.compile(r" ?\ue000[\s\ue000]*")
 
 
 def element_text(element: etree._Element, *, blocks: Collection[str] = ()) -> str:
     """The text of `element` with inline spacing kept; `blocks` tags end a line."""
     pieces = "".join(_pieces(element, blocks, top=True))
-    return _NEWLINES.sub("\n", _SPACES.sub(" ", pieces)).strip()
+    return _BLOCK_ENDS.sub("\n", _SPACES.sub(" ", pieces)).strip()
 
 
 def _pieces(element: etree._Element, blocks: Collection[str], *, top: bool) -> Iterator[str]:
     tag = etree.QName(element).localname if isinstance(element.tag, str) else ""
     is_block = tag in blocks and not top
     if is_block:
-        yield "\n"
+        yield _BLOCK_END
     if element.text and isinstance(element.tag, str):
         yield element.text
     for child in element:
         yield from _pieces(child, blocks, top=False)
     if is_block:
-        yield "\n"
+        yield _BLOCK_END
     if element.tail and not top:
         yield element.tail
 

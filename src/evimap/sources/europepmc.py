@@ -1,19 +1,481 @@
-"""Placeholder for the europepmc reader (being written)."""
+"""Europe PMC REST search results (`/search?format=json`), resultType `core` or `lite`.
+
+One page of results is one JSON object: `{"hitCount": …, "request": {…}, "resultList":
+{"result": [ … ]}}`. A page holds at most 1,000 results (the API's largest `pageSize`),
+which is about 10 MB in `core`, so the page is parsed whole with the standard
+library rather than streamed: a file of a few pages' size is fine, a multi-gigabyte dump
+is not what this reader is for.
+
+`core` results carry the abstract (as HTML: `<h4>` section headings, `<b>LABEL:</b>`
+labels, inline `<i>`, `<sub>`, `<sup>`), per-author affiliations, MeSH headings and
+keywords; `lite` results carry only citation fields. Europe PMC does not escape a bare
+`<` in text ("p < .001"), so only known tags are treated as markup.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import dataclasses
+import datetime
+import html
+import json
+import re
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any
 
-from evimap.records import Item
-from evimap.sources._io import Data
+from lingua import IsoCode639_1, IsoCode639_3, Language
+
+from evimap.errors import EvimapError, MalformedRecord
+from evimap.records import Author, CitationCount, Item, Journal, Record, Section, canonical_id
+from evimap.sources._io import Data, decoded_text, origin_of, read_all
+from evimap.sources._text import clean_space
+
+ErrorHandler = Callable[[EvimapError], None]
+
+SOURCE = "europepmc"
+
+_TAG = re.compile(r"<(/?)(h[1-6]|b|strong|i|em|u|sup|sub|p|br|span|div)\b[^>]*?/?>", re.I)
+"""Markup Europe PMC puts in titles and abstracts; any other `<` is text."""
+
+_HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+_LABEL_TAGS = _HEADING_TAGS | {"b", "strong"}
+_BREAK_TAGS = frozenset({"p", "br", "div"})
+
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ),
+        start=1,
+    )
+    for name in names
+}
+
+_BIBLIOGRAPHIC_CODES = {
+    "alb": "sqi",
+    "arm": "hye",
+    "baq": "eus",
+    "chi": "zho",
+    "cze": "ces",
+    "dut": "nld",
+    "fre": "fra",
+    "geo": "kat",
+    "ger": "deu",
+    "gre": "ell",
+    "ice": "isl",
+    "mac": "mkd",
+    "mao": "mri",
+    "may": "msa",
+    "per": "fas",
+    "rum": "ron",
+    "slo": "slk",
+    "wel": "cym",
+}
+"""ISO 639-2/B codes (MEDLINE's, so Europe PMC's) whose ISO 639-3 code differs."""
+
+KIND_BY_PUBLICATION_TYPE: Mapping[str, str] = {
+    "systematic review": "review",
+    "meta-analysis": "review",
+    "review": "review",
+    "review-article": "review",
+    "published erratum": "correction",
+    "correction": "correction",
+    "retraction of publication": "retraction",
+    "retraction": "retraction",
+    "editorial": "editorial",
+    "letter": "letter",
+    "comment": "commentary",
+    "news": "news",
+    "case reports": "case_report",
+    "case-report": "case_report",
+    "preprint": "preprint",
+    "practice guideline": "guideline",
+    "guideline": "guideline",
+    "clinical trial protocol": "protocol",
+    "journal article": "research_article",
+    "research-article": "research_article",
+}
+"""Publication types (lowercased) to record kinds, most specific first: the first listed
+kind that any of a record's types maps to wins, so a "Review; Journal Article" is a review."""
+
+_KIND_ORDER = tuple(dict.fromkeys(KIND_BY_PUBLICATION_TYPE.values()))
 
 
 def sniff(head: bytes) -> bool:
-    """Whether `head` looks like europepmc input."""
-    return False
+    """Whether `head` is the start of a Europe PMC search response.
+
+    The envelope keys (`hitCount`, `request`, `resultList`) come before the results, so
+    they are always inside the first kilobytes; ClinicalTrials.gov and evimap JSON Lines
+    never have them.
+    """
+    text = head.decode("utf-8", errors="replace").lstrip("\ufeff \t\r\n")
+    if not text.startswith("{"):
+        return False
+    return '"resultList"' in text or ('"hitCount"' in text and '"request"' in text)
 
 
-def read(data: Data, *, origin: str | None = None) -> Iterator[Item]:
-    """Records of a europepmc file."""
-    raise NotImplementedError
-    yield
+def read(
+    data: Data, *, origin: str | None = None, on_error: ErrorHandler | None = None
+) -> Iterator[Item]:
+    """Records of one Europe PMC search response, in result order.
+
+    A result with neither a title nor an identifier is reported to `on_error` (raised
+    when there is no handler) and skipped; broken JSON is raised for the whole file.
+    """
+    name = origin_of(data, origin)
+    page = _page(decoded_text(read_all(data, origin=name), origin=name), name)
+    for number, result in enumerate(_results(page, name), start=1):
+        record_name = _result_name(result, number)
+        try:
+            yield parse_result(result, file=name, record=record_name)
+        except MalformedRecord as error:
+            if on_error is None:
+                raise
+            on_error(error)
+
+
+def _page(text: str, name: str) -> Mapping[str, Any]:
+    try:
+        page = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise MalformedRecord(
+            f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}",
+            file=name,
+            hint="the download may be truncated; fetch the page again",
+        ) from exc
+    if not isinstance(page, dict):
+        raise MalformedRecord("a Europe PMC response is a JSON object", file=name)
+    return page
+
+
+def _results(page: Mapping[str, Any], name: str) -> Sequence[Any]:
+    result_list = page.get("resultList")
+    results = result_list.get("result") if isinstance(result_list, dict) else None
+    if not isinstance(results, list):
+        raise MalformedRecord(
+            "no resultList.result array in this Europe PMC response",
+            file=name,
+            hint="save the output of the /search endpoint with format=json",
+        )
+    return results
+
+
+def _result_name(result: Any, number: int) -> str:
+    if isinstance(result, dict) and result.get("id"):
+        return f"{result.get('source', '?')}/{result['id']}"
+    return f"result {number}"
+
+
+def parse_result(result: Any, *, file: str | None = None, record: str | None = None) -> Record:
+    """One Europe PMC result (core or lite) as a Record.
+
+    Core and lite name the same facts differently (`journalInfo.journal.title` against
+    `journalTitle`, `authorList` against `authorString`); each field takes the richer form
+    when present. Dates keep the precision Europe PMC prints (`dateOfPublication` "2025
+    Aug" is "2025-08"), not the padded `printPublicationDate` ("2025-08-01").
+    """
+    if not isinstance(result, dict):
+        raise MalformedRecord("a result is not a JSON object", file=file, record=record)
+    publication_types = _publication_types(result)
+    parsed = Record(
+        id="",
+        source=SOURCE,
+        title=clean_space(_strip_markup(result.get("title") or "")),
+        abstract=parse_abstract(result.get("abstractText") or ""),
+        language=language_code(result.get("language")),
+        authors=_authors(result),
+        affiliations=_loose_affiliations(result),
+        journal=_journal(result),
+        published=_published(result),
+        epublished=_text(result.get("electronicPublicationDate")),
+        doi=_text(result.get("doi")),
+        pmid=_text(result.get("pmid")),
+        pmcid=_text(result.get("pmcid")),
+        publication_types=publication_types,
+        mesh_terms=_mesh_terms(result),
+        keywords=_strings(_nested(result, "keywordList", "keyword")),
+        citation_count=_citation_count(result),
+        url=_europepmc_url(result),
+        kind=kind_for(publication_types, preprint=result.get("source") == "PPR"),
+        peer_reviewed=False if result.get("source") == "PPR" else None,
+    )
+    if not parsed.title and not (parsed.doi or parsed.pmid or parsed.pmcid):
+        raise MalformedRecord(
+            "result has no title and no DOI, PMID or PMCID",
+            file=file,
+            record=record,
+            hint="nothing identifies this work; it was skipped",
+        )
+    return dataclasses.replace(parsed, id=canonical_id(parsed))
+
+
+def parse_abstract(markup: str) -> tuple[Section, ...]:
+    """Sections of a Europe PMC abstract: `<h4>` headings and `<b>LABEL:</b>` labels.
+
+    Text before the first label is an unlabelled section. Inline tags are removed without
+    adding or removing spaces ("H<sub>2</sub>S" is "H2S"); a bold run is a label only when
+    a colon ends it or follows it, so bold emphasis inside a sentence stays text.
+    """
+    pieces = _pieces(markup)
+    sections: list[Section] = []
+    label: str | None = None
+    buffer: list[str] = []
+    index = 0
+    while index < len(pieces):
+        kind, value = pieces[index]
+        end = _closing(pieces, index) if kind == "open" and value in _LABEL_TAGS else None
+        if end is not None:
+            inner = "".join(v for k, v in pieces[index + 1 : end] if k == "text").strip()
+            after = (
+                pieces[end + 1][1] if end + 1 < len(pieces) and pieces[end + 1][0] == "text" else ""
+            )
+            if value in _HEADING_TAGS or inner.endswith(":") or after.startswith(":"):
+                _flush(sections, label, buffer)
+                label = clean_space(html.unescape(inner.rstrip(":")))
+                if after.startswith(":"):
+                    pieces[end + 1] = ("text", after[1:])
+                index = end + 1
+                continue
+        if kind == "text":
+            buffer.append(value)
+        elif value in _BREAK_TAGS:
+            buffer.append(" ")
+        index += 1
+    _flush(sections, label, buffer)
+    return tuple(sections)
+
+
+def _pieces(markup: str) -> list[tuple[str, str]]:
+    """`markup` as ("text", …), ("open", tag) and ("close", tag) pieces."""
+    pieces: list[tuple[str, str]] = []
+    position = 0
+    for tag in _TAG.finditer(markup):
+        pieces.append(("text", markup[position : tag.start()]))
+        pieces.append(("close" if tag.group(1) else "open", tag.group(2).lower()))
+        position = tag.end()
+    pieces.append(("text", markup[position:]))
+    return pieces
+
+
+def _closing(pieces: Sequence[tuple[str, str]], opening: int) -> int | None:
+    tag = pieces[opening][1]
+    for index in range(opening + 1, len(pieces)):
+        if pieces[index] == ("close", tag):
+            return index
+    return None
+
+
+def _flush(sections: list[Section], label: str | None, buffer: list[str]) -> None:
+    text = clean_space(html.unescape("".join(buffer)))
+    if text:
+        sections.append(Section(label, text))
+    buffer.clear()
+
+
+def _strip_markup(text: str) -> str:
+    return html.unescape(_TAG.sub(lambda m: " " if m.group(2).lower() == "br" else "", text))
+
+
+def _authors(result: Mapping[str, Any]) -> tuple[Author, ...]:
+    listed = _nested(result, "authorList", "author")
+    if isinstance(listed, list) and listed:
+        return tuple(author for entry in listed if (author := _author(entry)) is not None)
+    return tuple(Author(name) for name in _author_string(result.get("authorString")))
+
+
+def _author(entry: Any) -> Author | None:
+    if not isinstance(entry, dict):
+        return None
+    name = _text(entry.get("fullName")) or _text(entry.get("collectiveName"))
+    if name is None:
+        first, last = _text(entry.get("firstName")), _text(entry.get("lastName"))
+        name = " ".join(part for part in (last, first) if part) or None
+    if name is None:
+        return None
+    details = _nested(entry, "authorAffiliationDetailsList", "authorAffiliation")
+    affiliations = [d.get("affiliation") for d in details or () if isinstance(d, dict)]
+    return Author(name, _strings(affiliations))
+
+
+def _author_string(value: Any) -> tuple[str, ...]:
+    """Names from lite's `authorString` ("Kwok C, Xu X."): split on commas.
+
+    Europe PMC prints every personal name as "Surname Initials", without commas, so the
+    split is safe for people; a collective name with a comma in it is split too.
+    """
+    text = _text(value)
+    if text is None:
+        return ()
+    return _strings(part.strip().rstrip(".") for part in text.split(","))
+
+
+def _loose_affiliations(result: Mapping[str, Any]) -> tuple[str, ...]:
+    listed = _nested(result, "authorList", "author")
+    if isinstance(listed, list) and listed:
+        return ()
+    return _strings([result.get("affiliation")])
+
+
+def _journal(result: Mapping[str, Any]) -> Journal | None:
+    info = result.get("journalInfo")
+    if isinstance(info, dict):
+        journal = Journal(
+            title=_text(_nested(info, "journal", "title")),
+            volume=_text(info.get("volume")),
+            issue=_text(info.get("issue")),
+            pages=_text(result.get("pageInfo")),
+        )
+    else:
+        journal = Journal(
+            title=_text(result.get("journalTitle")),
+            volume=_text(result.get("journalVolume")),
+            issue=_text(result.get("issue")),
+            pages=_text(result.get("pageInfo")),
+        )
+    return journal if any((journal.title, journal.volume, journal.issue, journal.pages)) else None
+
+
+def _published(result: Mapping[str, Any]) -> str | None:
+    info = result.get("journalInfo")
+    if isinstance(info, dict):
+        printed = printed_date(_text(info.get("dateOfPublication")))
+        if printed:
+            return printed
+        year, month = info.get("yearOfPublication"), info.get("monthOfPublication")
+        if isinstance(year, int):
+            return f"{year:04d}-{month:02d}" if isinstance(month, int) and month else str(year)
+    return _text(result.get("pubYear"))
+
+
+def printed_date(value: str | None) -> str | None:
+    """An ISO date from a printed one ("2025 Aug 12", "2025 Jul-Aug", "2025 Spring").
+
+    The precision is what is printed: a month range keeps the first month, a season only
+    the year.
+    """
+    if not value:
+        return None
+    match = re.match(r"(\d{4})(?:\s+([A-Za-z]+)\.?(?:[-/][A-Za-z]+)?(?:\s+(\d{1,2}))?)?", value)
+    if not match:
+        return None
+    year, month_name, day = match.groups()
+    return iso_date(year, month_number(month_name), day)
+
+
+def month_number(name: str | None) -> int | None:
+    """1-12 for an English month name or abbreviation ("Sep", "sept", "SEPTEMBER")."""
+    return _MONTHS.get(name.strip().rstrip(".").lower()) if name else None
+
+
+def iso_date(
+    year: str | int | None, month: str | int | None = None, day: str | int | None = None
+) -> str | None:
+    """An ISO date, "YYYY", "YYYY-MM" or "YYYY-MM-DD", as precise as the valid parts allow.
+
+    A month outside 1-12 drops the month and day; a day that does not exist in that
+    month (30 February) drops the day: a date is never invented or rolled over.
+    """
+    try:
+        year_number = int(year) if year is not None else None
+        month_value = int(month) if month is not None and str(month).strip() else None
+        day_value = int(day) if day is not None and str(day).strip() else None
+    except ValueError:
+        return None
+    if year_number is None or not 1000 <= year_number <= 9999:
+        return None
+    if month_value is None or not 1 <= month_value <= 12:
+        return f"{year_number:04d}"
+    if day_value is not None:
+        try:
+            return datetime.date(year_number, month_value, day_value).isoformat()
+        except ValueError:
+            pass
+    return f"{year_number:04d}-{month_value:02d}"
+
+
+def _publication_types(result: Mapping[str, Any]) -> tuple[str, ...]:
+    listed = _nested(result, "pubTypeList", "pubType")
+    if isinstance(listed, list):
+        return _strings(listed)
+    lite = _text(result.get("pubType"))
+    return _strings(lite.split(";")) if lite else ()
+
+
+def kind_for(publication_types: Sequence[str], *, preprint: bool = False) -> str | None:
+    """The record kind its publication types imply; see `KIND_BY_PUBLICATION_TYPE`."""
+    if preprint:
+        return "preprint"
+    found = {KIND_BY_PUBLICATION_TYPE.get(t.strip().lower()) for t in publication_types}
+    return next((kind for kind in _KIND_ORDER if kind in found), None)
+
+
+def _mesh_terms(result: Mapping[str, Any]) -> tuple[str, ...]:
+    headings = _nested(result, "meshHeadingList", "meshHeading")
+    return _strings(h.get("descriptorName") for h in headings or () if isinstance(h, dict))
+
+
+def _citation_count(result: Mapping[str, Any]) -> CitationCount | None:
+    count = result.get("citedByCount")
+    return CitationCount(count, "Europe PMC") if isinstance(count, int) else None
+
+
+def _europepmc_url(result: Mapping[str, Any]) -> str | None:
+    source, identifier = _text(result.get("source")), _text(result.get("id"))
+    if source and identifier:
+        return f"https://europepmc.org/article/{source}/{identifier}"
+    return None
+
+
+def language_code(value: Any) -> str | None:
+    """ISO 639-1 for a language given as "en", "eng", "chi" or "English"; None if unknown.
+
+    lingua's tables do the work; only MEDLINE's bibliographic codes ("chi", "ger") are
+    mapped here first. A language lingua does not know stays None and is detected from
+    the text later by `read_any`.
+    """
+    text = _text(value)
+    if not text:
+        return None
+    text = _BIBLIOGRAPHIC_CODES.get(text.lower(), text)
+    parsers: tuple[Callable[[str], Language], ...] = (
+        lambda t: Language.from_iso_code_639_1(IsoCode639_1.from_str(t)),
+        lambda t: Language.from_iso_code_639_3(IsoCode639_3.from_str(t)),
+        Language.from_str,
+    )
+    for parse in parsers:
+        try:
+            return parse(text).iso_code_639_1.name.lower()
+        except ValueError:
+            continue
+    return None
+
+
+def _nested(mapping: Any, *keys: str) -> Any:
+    for key in keys:
+        if not isinstance(mapping, dict):
+            return None
+        mapping = mapping.get(key)
+    return mapping
+
+
+def _text(value: Any) -> str | None:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        value = str(value)
+    return clean_space(value) if isinstance(value, str) else None
+
+
+def _strings(values: Any) -> tuple[str, ...]:
+    """Distinct non-empty strings, cleaned, in first-seen order."""
+    cleaned = (_text(v) for v in values or ())
+    return tuple(dict.fromkeys(v for v in cleaned if v))

@@ -30,7 +30,10 @@ from evimap.sources import (
 from evimap.sources._io import Data, head, origin_of
 
 Reader = Callable[..., Iterator[Item]]
-"""`read(data: Path | bytes, *, origin: str) -> Iterator[Record | Deletion]`."""
+"""`read(data: Path | bytes, *, origin: str | None, on_error: Callable | None)`.
+
+Yields Records (and Deletions); `on_error` receives per-record problems (None: raise).
+"""
 
 
 @dataclass(frozen=True)
