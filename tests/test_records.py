@@ -88,12 +88,22 @@ def test_claims_evidence_refuses_a_span_that_does_not_fit() -> None:
 def test_claims_certainty_range_must_go_upwards() -> None:
     evidence = Evidence("title", 0, 1, "K")
     claim = Claim(
-        "ketamine", "chronic pain", Design.SYSTEMATIC_REVIEW, Direction.INCONCLUSIVE, evidence,
-        certainty=Certainty.VERY_LOW, certainty_upper=Certainty.LOW,
+        "ketamine",
+        "chronic pain",
+        Design.SYSTEMATIC_REVIEW,
+        Direction.INCONCLUSIVE,
+        evidence,
+        certainty=Certainty.VERY_LOW,
+        certainty_upper=Certainty.LOW,
     )
     assert claim.to_dict()["certainty_upper"] == "low"
     with pytest.raises(ValueError, match="certainty_upper"):
         Claim(
-            "ketamine", "pain", Design.RCT, Direction.BENEFIT, evidence,
-            certainty=Certainty.LOW, certainty_upper=Certainty.VERY_LOW,
+            "ketamine",
+            "pain",
+            Design.RCT,
+            Direction.BENEFIT,
+            evidence,
+            certainty=Certainty.LOW,
+            certainty_upper=Certainty.VERY_LOW,
         )

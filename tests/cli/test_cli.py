@@ -55,7 +55,9 @@ def test_cli_extract_prints_one_json_object_per_record_with_its_texts(runner: Cl
 
 
 def test_cli_extract_writes_nothing_to_the_store(runner: CliRunner, tmp_path: Path) -> None:
-    result = runner.invoke(app, ["extract", str(SEEDS)], env={"EVIMAP_DB": f"sqlite:///{tmp_path}/x.db"})
+    result = runner.invoke(
+        app, ["extract", str(SEEDS)], env={"EVIMAP_DB": f"sqlite:///{tmp_path}/x.db"}
+    )
     assert result.exit_code == 0
     assert not (tmp_path / "x.db").exists()
 
@@ -74,14 +76,25 @@ def test_cli_ingest_seeds_stores_exactly_the_three_documents(runner: CliRunner, 
         "https://medicalxpress.com/news/2025-08-ketamine-chronic-pain-unsupported-evidence.html"
     )
     assert news.abstract[0].text.startswith("A new review reveals little scientific support")
-    assert news.body and "67 trials involving over 2,300 adults" in news.body
-    for chrome in ("Share this article", "Related Articles", "Unsubscribe", "Source:",
-                   "mRNA Vaccine", "Frailty", "Carotid Plaque", "Nontraditional Caregivers"):
+    assert news.body
+    assert "67 trials involving over 2,300 adults" in news.body
+    for chrome in (
+        "Share this article",
+        "Related Articles",
+        "Unsubscribe",
+        "Source:",
+        "mRNA Vaccine",
+        "Frailty",
+        "Carotid Plaque",
+        "Nontraditional Caregivers",
+    ):
         assert chrome not in news.body
     assert news.language == "en"
 
     review = records["review"]
-    assert review.title == "Ketamine in major depressive disorder: Mechanisms and future perspectives"
+    assert (
+        review.title == "Ketamine in major depressive disorder: Mechanisms and future perspectives"
+    )
     assert [a.name for a in review.authors] == ["Cheolmin Shin", "Yong Ku Kim"]
     assert review.peer_reviewed is True
     assert review.citation_count is not None
@@ -89,11 +102,15 @@ def test_cli_ingest_seeds_stores_exactly_the_three_documents(runner: CliRunner, 
     assert review.language == "en"
     assert review.journal is not None
     assert (review.journal.title, review.journal.issue, review.journal.pages) == (
-        "Psychiatry Investigation", "3", "181-192"
+        "Psychiatry Investigation",
+        "3",
+        "181-192",
     )
     assert review.published == "2020-03"
     assert review.keywords == (
-        "Antidepressant", "Ketamine", "Major depressive disorder",
+        "Antidepressant",
+        "Ketamine",
+        "Major depressive disorder",
         "N-Methyl-D-aspartic acid (NMDA) receptor antagonist",
     )
     assert review.subject_areas == ("Psychiatry and Mental health", "Biological Psychiatry")
@@ -110,7 +127,9 @@ def test_cli_ingest_seeds_stores_exactly_the_three_documents(runner: CliRunner, 
     )
     assert paper.journal is not None
     assert (paper.journal.title, paper.journal.volume, paper.journal.pages) == (
-        "Neuropharmacology", "142", "72-82"
+        "Neuropharmacology",
+        "142",
+        "72-82",
     )
     assert (paper.published, paper.epublished) == ("2018-11", "2018-01-12")
     assert paper.language == "en"
@@ -164,9 +183,7 @@ def test_cli_ingest_missing_file_is_reported_not_fatal(runner: CliRunner, db: st
     assert count_records(open_store(db)) == 3
 
 
-def test_cli_extract_unknown_format_lists_the_known_ones(
-    runner: CliRunner, tmp_path: Path
-) -> None:
+def test_cli_extract_unknown_format_lists_the_known_ones(runner: CliRunner, tmp_path: Path) -> None:
     junk = tmp_path / "junk.bin"
     junk.write_bytes(bytes(range(256)) * 8)
     result = runner.invoke(app, ["extract", str(junk)])

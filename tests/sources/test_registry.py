@@ -14,7 +14,15 @@ from ..conftest import DATA
 
 def test_registry_builtin_names_are_exactly_these() -> None:
     assert [s.name for s in BUILTIN_SOURCES] == [
-        "pubmed", "jats", "europepmc", "ctgov", "jsonl", "medline", "ris", "bibtex", "page",
+        "pubmed",
+        "jats",
+        "europepmc",
+        "ctgov",
+        "jsonl",
+        "medline",
+        "ris",
+        "bibtex",
+        "page",
     ]
 
 

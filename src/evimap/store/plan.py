@@ -160,7 +160,7 @@ class MergePlan:
         a = schema.record_ids
         for chunk in chunks(sorted(unknown)):
             query = select(a.c.alias, a.c.record_id).where(a.c.alias.in_(chunk))
-            self._alias_owner.update(dict(self.connection.execute(query).tuples().all()))
+            self._alias_owner.update({alias: rid for alias, rid in self.connection.execute(query)})
         rows = []
         for record in written:
             for alias in record.ids:
