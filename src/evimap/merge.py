@@ -214,13 +214,19 @@ def merged_into(
     base: Record | None = None
     result = record
     taken: list[int] = []
-    for index, candidate in enumerate(candidates):
-        known = index in same_work or candidate.id == result.id
-        if not known and has_conflicting_ids(candidate, result):
-            continue
-        base = candidate if base is None else merged(base, candidate)
-        result = merged(base, record)
-        taken.append(index)
+    left = list(range(len(candidates)))
+    while left:
+        for index in left:
+            candidate = candidates[index]
+            known = index in same_work or candidate.id == result.id
+            if not known and has_conflicting_ids(candidate, result):
+                continue
+            base = candidate if base is None else merged(base, candidate)
+            result = merged(base, record)
+            taken.append(index)
+        if len(taken) + len(left) == len(candidates):
+            break
+        left = [i for i in left if i not in taken]
     return result, tuple(taken)
 
 
@@ -229,10 +235,12 @@ def merge_duplicates(records: Iterable[Record]) -> list[Record]:
 
     Union-find over keys: each record meets the groups it shares a key with and joins them
     as `merged_into` decides, earlier groups first, so the first copy's values win; then the
-    groups sharing a key the merged record has gained (a title from one copy and the year
-    from another make a title key neither had). Every record returned is `identified`.
+    groups sharing a key the merged group has gained (the keys of every record in it, and a
+    title key made of one copy's title and another's year). Every record returned is
+    `identified`.
     """
     groups: list[Record] = []
+    group_keys: list[set[str]] = []
     parent: list[int] = []
     members: dict[str, list[int]] = {}
 
@@ -244,13 +252,17 @@ def merge_duplicates(records: Iterable[Record]) -> list[Record]:
 
     for record in records:
         result = identified(record)
+        gathered = set(duplicate_keys(result))
         joined: list[int] = []
         seen: set[str] = set()
-        while keys := duplicate_keys(result) - seen:
+        while keys := gathered - seen:
             seen |= keys
             found = sorted({root(i) for key in keys for i in members.get(key, ())} - set(joined))
             result, taken = merged_into([groups[i] for i in found], result)
-            joined.extend(found[t] for t in taken)
+            for index in taken:
+                joined.append(found[index])
+                gathered |= group_keys[found[index]]
+            gathered |= duplicate_keys(result)
         if joined:
             target = min(joined)
             for index in joined:
@@ -258,9 +270,11 @@ def merge_duplicates(records: Iterable[Record]) -> list[Record]:
         else:
             target = len(groups)
             groups.append(result)
+            group_keys.append(set())
             parent.append(target)
         groups[target] = result
-        for key in seen:
+        group_keys[target] = gathered
+        for key in gathered:
             members.setdefault(key, []).append(target)
     return [group for index, group in enumerate(groups) if parent[index] == index]
 

@@ -24,6 +24,31 @@ ID_SCHEMES = ("pmid", "doi", "nct", "pmcid", "sha1")
 
 ABSTRACT_SECTION_SEPARATOR = "\n"
 
+KINDS = (
+    "research_article",
+    "review",
+    "trial_registration",
+    "news",
+    "commentary",
+    "case_report",
+    "correction",
+    "retraction",
+    "preprint",
+    "guideline",
+    "protocol",
+    "book",
+    "book_chapter",
+    "conference_paper",
+    "thesis",
+    "report",
+    "web_page",
+    "other",
+)
+"""What a work is: the values `Record.kind` takes (or None when the source does not say).
+
+`commentary` covers editorials, letters, replies and comments; a meeting abstract is a
+`conference_paper`; anything no other kind fits is `other`."""
+
 
 @dataclass(frozen=True, slots=True)
 class Section:

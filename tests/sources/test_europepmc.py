@@ -9,7 +9,7 @@ import pytest
 
 from evimap.errors import EvimapError, MalformedRecord
 from evimap.records import Record, Section
-from evimap.sources import europepmc
+from evimap.sources import _fields, europepmc
 from evimap.sources._io import head
 
 from ..conftest import DATA
@@ -126,7 +126,7 @@ def test_europepmc_review_publication_type_makes_a_review() -> None:
 
 def test_europepmc_language_is_iso_639_1() -> None:
     assert by_pmid(CORE)["40511629"].language == "en"
-    assert europepmc.language_code("chi") == "zh"
+    assert _fields.language_code("chi") == "zh"
 
 
 def test_europepmc_url_points_at_the_europe_pmc_page() -> None:

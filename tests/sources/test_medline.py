@@ -8,7 +8,7 @@ import pytest
 
 from evimap.errors import EncodingError, EvimapError, MalformedRecord
 from evimap.records import Record
-from evimap.sources import medline
+from evimap.sources import _fields, medline
 
 from ..conftest import DATA
 
@@ -161,10 +161,10 @@ def test_medline_record_without_pmid_goes_to_on_error_and_the_rest_still_comes()
         ("Spring", None),
     ],
 )
-def test_medline_parse_date_text_gives_iso_dates(text: str, iso: str | None) -> None:
+def test_medline_date_gives_iso_dates(text: str, iso: str | None) -> None:
     # Forms that MedlineDate and DP take; "1977 Apr 17-21", "1977-1978" and "2021 3rd
     # Quarter" occur in the NLM files the fixtures were cut from (see PROVENANCE.md).
-    assert medline.parse_date_text(text) == iso
+    assert _fields.medline_date(text) == iso
 
 
 @pytest.mark.parametrize(
@@ -177,4 +177,4 @@ def test_medline_parse_date_text_gives_iso_dates(text: str, iso: str | None) -> 
     ],
 )
 def test_medline_kind_of_follows_publication_types(types: list[str], kind: str) -> None:
-    assert medline.kind_of(types) == kind
+    assert _fields.kind_of(types, default="research_article") == kind

@@ -14,8 +14,9 @@ import pytest
 from evimap.errors import EmptyInput, EncodingError, InputError, MalformedRecord
 from evimap.records import Author, CitationCount, Journal, Record, Section, record_json
 from evimap.sources import detect_source, page, read_any
+from evimap.sources._fields import printed_date
 from evimap.sources._io import head
-from evimap.sources._page_citation import parse_citation, parse_date
+from evimap.sources._page_citation import parse_citation
 from evimap.sources._page_lines import same_text
 from evimap.sources._page_portal import parse_output_type
 
@@ -542,7 +543,7 @@ def test_page_citation_pattern_rejects_prose_and_references(line: str) -> None:
     ],
 )
 def test_page_dates_are_as_precise_as_printed(printed: str, iso: str | None) -> None:
-    assert parse_date(printed) == iso
+    assert printed_date(printed) == iso
 
 
 OTHER_PORTAL_PAGE = """\
@@ -620,7 +621,7 @@ def test_page_portal_with_separated_type_and_web_of_science_count() -> None:
             "research_article",
             False,
         ),
-        ("Contribution to journal \u203a Something new", "portal_record", None),
+        ("Contribution to journal \u203a Something new", "other", None),
     ],
 )
 def test_page_maps_pure_output_types_to_kinds(

@@ -9,7 +9,7 @@ import pytest
 
 from evimap.errors import EncodingError, EvimapError, MalformedRecord
 from evimap.records import Record
-from evimap.sources import detect_source, ris
+from evimap.sources import _fields, detect_source, ris
 from evimap.sources._io import head
 
 from ..conftest import DATA
@@ -168,8 +168,8 @@ def test_ris_bytes_that_are_not_utf8_are_an_encoding_error() -> None:
 
 
 def test_ris_pubmed_id_ignores_notes_that_disagree() -> None:
-    assert ris.pubmed_id(["31574429"], texts=["PMID: 31574429"]) == "31574429"
-    assert ris.pubmed_id(["31574429"], texts=["PMID: 31574430"]) is None
+    assert _fields.pubmed_id(["31574429"], texts=["PMID: 31574429"]) == "31574429"
+    assert _fields.pubmed_id(["31574429"], texts=["PMID: 31574430"]) is None
 
 
 def other_format_fixtures() -> list[Path]:

@@ -147,10 +147,24 @@ related = st.builds(
 
 @given(st.lists(related, max_size=5), st.lists(related, max_size=5))
 def test_rewriting_stored_batches_changes_no_row(first: list[Record], second: list[Record]) -> None:
+    """Records that share DOIs, PMIDs, NCT numbers and titles, some of them in conflict."""
     with memory_store() as engine:
         write_batch(engine, first)
         write_batch(engine, second)
         before = table_rows(engine)
         write_batch(engine, first)
         write_batch(engine, second)
+        assert table_rows(engine) == before
+
+
+@given(st.lists(related, max_size=5), st.lists(related, max_size=5))
+def test_rewriting_in_other_batches_changes_no_row(
+    first: list[Record], second: list[Record]
+) -> None:
+    with memory_store() as engine:
+        write_batch(engine, first)
+        write_batch(engine, second)
+        before = table_rows(engine)
+        write_batch(engine, second)
+        write_batch(engine, first + second)
         assert table_rows(engine) == before

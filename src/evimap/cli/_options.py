@@ -52,7 +52,7 @@ def print_problems(problems: Iterable[Problem]) -> None:
         return
     err.print(f"[bold red]{len(rows)} problem(s):[/]")
     for p in rows:
-        where = f"{p.file}, record {p.record}" if p.record else p.file
+        where = f"{p.file} -> {p.record}" if p.record else p.file
         err.print(f"  {escape(where)} [dim]({p.stage})[/]: {escape(p.reason)}", soft_wrap=True)
         if p.hint:
             err.print(f"    [dim]what to do:[/] {escape(p.hint)}", soft_wrap=True)

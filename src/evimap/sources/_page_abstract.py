@@ -14,8 +14,9 @@ import re
 
 from evimap.errors import MalformedRecord
 from evimap.records import Author, Journal, Record, Section, Translation, content_sha1
+from evimap.sources._fields import find_doi, kind_of
 from evimap.sources._language import detect_language
-from evimap.sources._page_citation import Citation, find_doi, parse_citation
+from evimap.sources._page_citation import Citation, parse_citation
 from evimap.sources._page_lines import is_prose, page_blocks, word_count
 from evimap.sources._page_people import parse_affiliation, parse_authors
 
@@ -29,26 +30,28 @@ ABSTRACT_MIN_WORDS = 25
 """A paragraph this long below the citation starts the abstract even without an
 "Abstract" heading (the seed prints none); titles and author lines are shorter."""
 
-PUBLICATION_KINDS = (
-    ("systematic review", "review"),
-    ("meta-analysis", "review"),
-    ("review", "review"),
-    ("practice guideline", "guideline"),
-    ("guideline", "guideline"),
-    ("editorial", "commentary"),
-    ("comment", "commentary"),
-    ("letter", "commentary"),
-    ("news", "news"),
-    ("randomized controlled trial", "research_article"),
-    ("clinical trial", "research_article"),
-    ("observational study", "research_article"),
-    ("comparative study", "research_article"),
-    ("multicenter study", "research_article"),
-    ("case reports", "research_article"),
-    ("journal article", "research_article"),
+PUBLICATION_TYPES = frozenset(
+    {
+        "systematic review",
+        "meta-analysis",
+        "review",
+        "practice guideline",
+        "guideline",
+        "editorial",
+        "comment",
+        "letter",
+        "news",
+        "randomized controlled trial",
+        "clinical trial",
+        "observational study",
+        "comparative study",
+        "multicenter study",
+        "case reports",
+        "journal article",
+    }
 )
-"""PubMed publication types a page prints, and the record kind each implies; the first
-type found in this order wins (a "Systematic Review" is also a "Review")."""
+"""PubMed publication types a page prints as lines of their own; `_fields.kind_of` gives
+the record kind they imply."""
 
 SECTION_HEADINGS = {
     "abstract": "abstract",
@@ -143,9 +146,9 @@ def parse_abstract_page(text: str, *, origin: str) -> Record:
             file=origin,
             hint="copy the page from its title down to the end of the abstract",
         )
-    kind = next(
-        (k for t, k in PUBLICATION_KINDS if t in (p.lower() for p in page.publication_types)),
-        "research_article",
+    kind = kind_of(
+        (p for p in page.publication_types if p.lower() in PUBLICATION_TYPES),
+        default="research_article",
     )
     return Record(
         id=content_sha1(page.title, "\n".join(s.text for s in abstract)),
@@ -262,4 +265,4 @@ class _Page:
 
 
 def _publication_type(line: str) -> bool:
-    return any(line.lower() == t for t, _ in PUBLICATION_KINDS)
+    return line.lower() in PUBLICATION_TYPES

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from evimap.sources._page_citation import find_doi
+from evimap.sources._fields import find_doi
 from evimap.sources._page_lines import word_count
 
 

@@ -21,8 +21,8 @@ from lxml import etree, html
 
 from evimap.errors import EncodingError, MalformedRecord
 from evimap.records import Author, Journal, Record, Section, content_sha1
+from evimap.sources._fields import find_doi, printed_date
 from evimap.sources._page_chrome import is_chrome, is_rule
-from evimap.sources._page_citation import find_doi, parse_date
 from evimap.sources._page_lines import same_text
 from evimap.sources._page_news import find_story
 from evimap.sources._text import clean_space, element_text
@@ -137,7 +137,7 @@ def parse_html_page(content: bytes, *, origin: str) -> Record:
         language=language,
         authors=_authors(meta, document.author, document.sitename),
         journal=_journal(meta),
-        published=_date(meta, "published") or parse_date(document.date),
+        published=_date(meta, "published") or printed_date(document.date),
         epublished=_date(meta, "epublished"),
         doi=find_doi(_first(meta, "doi")),
         pmid=_first(meta, "pmid"),
@@ -211,7 +211,7 @@ def _first(meta: dict[str, list[str]], field: str) -> str | None:
 def _date(meta: dict[str, list[str]], field: str) -> str | None:
     for name in META_FIELDS[field]:
         for value in meta.get(name, ()):
-            if parsed := parse_date(value):
+            if parsed := printed_date(value):
                 return parsed
     return None
 

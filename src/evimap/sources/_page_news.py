@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from evimap.errors import MalformedRecord
 from evimap.records import Record, Section, content_sha1
+from evimap.sources._fields import printed_date
 from evimap.sources._page_chrome import (
     attribution_link,
     is_chrome,
@@ -23,7 +24,6 @@ from evimap.sources._page_chrome import (
     is_rule,
     is_tail_heading,
 )
-from evimap.sources._page_citation import parse_date
 from evimap.sources._page_lines import (
     is_heading,
     is_prose,
@@ -218,7 +218,7 @@ def _is_story_list(lines: list[str]) -> bool:
 
 
 def _is_dateline(line: str) -> bool:
-    return word_count(line) <= 6 and parse_date(line.split(" at ")[0].rstrip(",")) is not None
+    return word_count(line) <= 6 and printed_date(line.split(" at ")[0].rstrip(",")) is not None
 
 
 def _is_header_label(line: str) -> bool:

@@ -12,11 +12,9 @@ from __future__ import annotations
 
 import re
 
-from lingua import Language
-
 from evimap.errors import MalformedRecord
 from evimap.records import Author, CitationCount, Journal, Record, Section, content_sha1
-from evimap.sources._page_citation import find_doi, parse_date
+from evimap.sources._fields import find_doi, language_code, printed_date
 from evimap.sources._page_lines import is_prose, page_blocks
 from evimap.sources._page_people import parse_authors
 
@@ -86,7 +84,7 @@ PURE_KINDS = (
     ("Book/Film/Article review", "commentary"),
     ("Note", "commentary"),
     ("Erratum", "correction"),
-    ("Case report", "research_article"),
+    ("Case report", "case_report"),
     ("Article", "research_article"),
     ("Chapter (peer-reviewed)", "book_chapter"),
     ("Chapter", "book_chapter"),
@@ -99,7 +97,7 @@ PURE_KINDS = (
     ("Master's Thesis", "thesis"),
 )
 """Pure output types (longest spelling first, since copying glues them to what follows)
-and the record kind each is; an unknown type leaves the kind `portal_record`."""
+and the record kind each is; an unknown type leaves the kind `other`."""
 
 BULLET_HEADINGS = {
     "keywords": "keywords",
@@ -146,7 +144,7 @@ def parse_portal_page(text: str, *, origin: str) -> Record:
     lists: dict[str, list[str]] = {"keywords": [], "subject_areas": []}
     paragraphs: list[str] = []
     authors: tuple[Author, ...] = ()
-    kind, peer_reviewed, count = "portal_record", None, None
+    kind, peer_reviewed, count = "other", None, None
     bullets_to: str | None = "keywords"
     in_head = True
     for line in lines[1:]:
@@ -177,8 +175,8 @@ def parse_portal_page(text: str, *, origin: str) -> Record:
         authors=authors,
         language=language_code(fields.get("language")),
         journal=_journal(fields),
-        published=published or parse_date(fields.get("date")),
-        epublished=epublished or parse_date(fields.get("epublished")),
+        published=published or printed_date(fields.get("date")),
+        epublished=epublished or printed_date(fields.get("epublished")),
         doi=find_doi(fields.get("doi")),
         keywords=tuple(lists["keywords"]),
         subject_areas=tuple(lists["subject_areas"]),
@@ -193,21 +191,11 @@ def parse_output_type(text: str) -> tuple[str, bool | None]:
     "Contribution to journalReview articlepeer-review" or "... > Article > peer-review"."""
     match = _TYPE.match(text.strip())
     if not match:
-        return "portal_record", None
+        return "other", None
     output = (match.group("type") or "").lower()
-    kind = next((k for t, k in PURE_KINDS if t.lower() == output), "portal_record")
+    kind = next((k for t, k in PURE_KINDS if t.lower() == output), "other")
     peer = match.group("peer")
     return kind, (not peer.lower().startswith("non")) if peer else None
-
-
-def language_code(name: str | None) -> str | None:
-    """The ISO 639-1 code of a language printed by name ("English" → "en")."""
-    if not name:
-        return None
-    try:
-        return Language.from_str(name.strip()).iso_code_639_1.name.lower()
-    except ValueError:
-        return None
 
 
 def _bullet_heading(line: str) -> str | None:
@@ -239,7 +227,7 @@ def _statuses(fields: dict[str, str]) -> tuple[str | None, str | None]:
     published = epublished = None
     for match in _STATUS.finditer(fields.get("status", "")):
         state = match.group("state").lower()
-        date = parse_date(match.group("date"))
+        date = printed_date(match.group("date"))
         if state.startswith("published"):
             published = date
         elif state.startswith(("e-pub", "epub")):

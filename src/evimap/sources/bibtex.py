@@ -23,10 +23,16 @@ from bibtexparser.latexenc import latex_to_unicode
 
 from evimap.errors import EvimapError, MalformedRecord
 from evimap.records import Author, Item, Journal, Record, Section, canonical_id
+from evimap.sources._fields import (
+    clean_doi,
+    iso_date,
+    language_code,
+    month_number,
+    pmc_id,
+    pubmed_id,
+)
 from evimap.sources._io import Data, decoded_text, origin_of, read_all
 from evimap.sources._text import clean_space
-from evimap.sources.europepmc import iso_date, language_code, month_number
-from evimap.sources.ris import clean_doi, pmc_id, pubmed_id
 
 ErrorHandler = Callable[[EvimapError], None]
 

@@ -15,17 +15,15 @@ keywords; `lite` results carry only citation fields. Europe PMC does not escape 
 from __future__ import annotations
 
 import dataclasses
-import datetime
 import html
 import json
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
-from lingua import IsoCode639_1, IsoCode639_3, Language
-
 from evimap.errors import EvimapError, MalformedRecord
 from evimap.records import Author, CitationCount, Item, Journal, Record, Section, canonical_id
+from evimap.sources._fields import kind_of, language_code, medline_date
 from evimap.sources._io import Data, decoded_text, origin_of, read_all
 from evimap.sources._text import clean_space
 
@@ -39,77 +37,6 @@ _TAG = re.compile(r"<(/?)(h[1-6]|b|strong|i|em|u|sup|sub|p|br|span|div)\b[^>]*?/
 _HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _LABEL_TAGS = _HEADING_TAGS | {"b", "strong"}
 _BREAK_TAGS = frozenset({"p", "br", "div"})
-
-_MONTHS = {
-    name: number
-    for number, names in enumerate(
-        (
-            ("jan", "january"),
-            ("feb", "february"),
-            ("mar", "march"),
-            ("apr", "april"),
-            ("may",),
-            ("jun", "june"),
-            ("jul", "july"),
-            ("aug", "august"),
-            ("sep", "sept", "september"),
-            ("oct", "october"),
-            ("nov", "november"),
-            ("dec", "december"),
-        ),
-        start=1,
-    )
-    for name in names
-}
-
-_BIBLIOGRAPHIC_CODES = {
-    "alb": "sqi",
-    "arm": "hye",
-    "baq": "eus",
-    "chi": "zho",
-    "cze": "ces",
-    "dut": "nld",
-    "fre": "fra",
-    "geo": "kat",
-    "ger": "deu",
-    "gre": "ell",
-    "ice": "isl",
-    "mac": "mkd",
-    "mao": "mri",
-    "may": "msa",
-    "per": "fas",
-    "rum": "ron",
-    "slo": "slk",
-    "wel": "cym",
-}
-"""ISO 639-2/B codes (MEDLINE's, so Europe PMC's) whose ISO 639-3 code differs."""
-
-KIND_BY_PUBLICATION_TYPE: Mapping[str, str] = {
-    "systematic review": "review",
-    "meta-analysis": "review",
-    "review": "review",
-    "review-article": "review",
-    "published erratum": "correction",
-    "correction": "correction",
-    "retraction of publication": "retraction",
-    "retraction": "retraction",
-    "editorial": "editorial",
-    "letter": "letter",
-    "comment": "commentary",
-    "news": "news",
-    "case reports": "case_report",
-    "case-report": "case_report",
-    "preprint": "preprint",
-    "practice guideline": "guideline",
-    "guideline": "guideline",
-    "clinical trial protocol": "protocol",
-    "journal article": "research_article",
-    "research-article": "research_article",
-}
-"""Publication types (lowercased) to record kinds, most specific first: the first listed
-kind that any of a record's types maps to wins, so a "Review; Journal Article" is a review."""
-
-_KIND_ORDER = tuple(dict.fromkeys(KIND_BY_PUBLICATION_TYPE.values()))
 
 
 def sniff(head: bytes) -> bool:
@@ -207,7 +134,7 @@ def parse_result(result: Any, *, file: str | None = None, record: str | None = N
         keywords=_strings(_nested(result, "keywordList", "keyword")),
         citation_count=_citation_count(result),
         url=_europepmc_url(result),
-        kind=kind_for(publication_types, preprint=result.get("source") == "PPR"),
+        kind="preprint" if result.get("source") == "PPR" else kind_of(publication_types),
         peer_reviewed=False if result.get("source") == "PPR" else None,
     )
     if not parsed.title and not (parsed.doi or parsed.pmid or parsed.pmcid):
@@ -349,7 +276,7 @@ def _journal(result: Mapping[str, Any]) -> Journal | None:
 def _published(result: Mapping[str, Any]) -> str | None:
     info = result.get("journalInfo")
     if isinstance(info, dict):
-        printed = printed_date(_text(info.get("dateOfPublication")))
+        printed = medline_date(_text(info.get("dateOfPublication")))
         if printed:
             return printed
         year, month = info.get("yearOfPublication"), info.get("monthOfPublication")
@@ -358,66 +285,12 @@ def _published(result: Mapping[str, Any]) -> str | None:
     return _text(result.get("pubYear"))
 
 
-def printed_date(value: str | None) -> str | None:
-    """An ISO date from a printed one ("2025 Aug 12", "2025 Jul-Aug", "2025 Spring").
-
-    The precision is what is printed: a month range keeps the first month, a season only
-    the year.
-    """
-    if not value:
-        return None
-    match = re.match(r"(\d{4})(?:\s+([A-Za-z]+)\.?(?:[-/][A-Za-z]+)?(?:\s+(\d{1,2}))?)?", value)
-    if not match:
-        return None
-    year, month_name, day = match.groups()
-    return iso_date(year, month_number(month_name), day)
-
-
-def month_number(name: str | None) -> int | None:
-    """1-12 for an English month name or abbreviation ("Sep", "sept", "SEPTEMBER")."""
-    return _MONTHS.get(name.strip().rstrip(".").lower()) if name else None
-
-
-def iso_date(
-    year: str | int | None, month: str | int | None = None, day: str | int | None = None
-) -> str | None:
-    """An ISO date, "YYYY", "YYYY-MM" or "YYYY-MM-DD", as precise as the valid parts allow.
-
-    A month outside 1-12 drops the month and day; a day that does not exist in that
-    month (30 February) drops the day: a date is never invented or rolled over.
-    """
-    try:
-        year_number = int(year) if year is not None else None
-        month_value = int(month) if month is not None and str(month).strip() else None
-        day_value = int(day) if day is not None and str(day).strip() else None
-    except ValueError:
-        return None
-    if year_number is None or not 1000 <= year_number <= 9999:
-        return None
-    if month_value is None or not 1 <= month_value <= 12:
-        return f"{year_number:04d}"
-    if day_value is not None:
-        try:
-            return datetime.date(year_number, month_value, day_value).isoformat()
-        except ValueError:
-            pass
-    return f"{year_number:04d}-{month_value:02d}"
-
-
 def _publication_types(result: Mapping[str, Any]) -> tuple[str, ...]:
     listed = _nested(result, "pubTypeList", "pubType")
     if isinstance(listed, list):
         return _strings(listed)
     lite = _text(result.get("pubType"))
     return _strings(lite.split(";")) if lite else ()
-
-
-def kind_for(publication_types: Sequence[str], *, preprint: bool = False) -> str | None:
-    """The record kind its publication types imply; see `KIND_BY_PUBLICATION_TYPE`."""
-    if preprint:
-        return "preprint"
-    found = {KIND_BY_PUBLICATION_TYPE.get(t.strip().lower()) for t in publication_types}
-    return next((kind for kind in _KIND_ORDER if kind in found), None)
 
 
 def _mesh_terms(result: Mapping[str, Any]) -> tuple[str, ...]:
@@ -434,30 +307,6 @@ def _europepmc_url(result: Mapping[str, Any]) -> str | None:
     source, identifier = _text(result.get("source")), _text(result.get("id"))
     if source and identifier:
         return f"https://europepmc.org/article/{source}/{identifier}"
-    return None
-
-
-def language_code(value: Any) -> str | None:
-    """ISO 639-1 for a language given as "en", "eng", "chi" or "English"; None if unknown.
-
-    lingua's tables do the work; only MEDLINE's bibliographic codes ("chi", "ger") are
-    mapped here first. A language lingua does not know stays None and is detected from
-    the text later by `read_any`.
-    """
-    text = _text(value)
-    if not text:
-        return None
-    text = _BIBLIOGRAPHIC_CODES.get(text.lower(), text)
-    parsers: tuple[Callable[[str], Language], ...] = (
-        lambda t: Language.from_iso_code_639_1(IsoCode639_1.from_str(t)),
-        lambda t: Language.from_iso_code_639_3(IsoCode639_3.from_str(t)),
-        Language.from_str,
-    )
-    for parse in parsers:
-        try:
-            return parse(text).iso_code_639_1.name.lower()
-        except ValueError:
-            continue
     return None
 
 

@@ -16,16 +16,16 @@ from __future__ import annotations
 import copy
 import dataclasses
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from lxml import etree
 
 from evimap.errors import EvimapError, MalformedRecord
 from evimap.records import Author, Item, Journal, Record, Section, Translation, canonical_id
+from evimap.sources._fields import iso_date, kind_of
 from evimap.sources._io import Data, open_binary, origin_of
 from evimap.sources._text import clean_space, element_text
-from evimap.sources.europepmc import iso_date
 
 ErrorHandler = Callable[[EvimapError], None]
 
@@ -52,34 +52,9 @@ BODY_SKIPPED = frozenset(
 )
 """Body elements left out of `body`: tables, figures and attachments are not prose."""
 
-_LAYOUT = re.compile(r"\s*\n\s*")
-
 _ABSTRACT_BLOCKS = frozenset({"p", "sec", "list", "disp-quote", "boxed-text", "statement"})
 
 SKIPPED_ABSTRACT_TYPES = frozenset({"graphical", "teaser", "toc", "web-summary", "precis"})
-
-KIND_BY_ARTICLE_TYPE: Mapping[str, str] = {
-    "research-article": "research_article",
-    "brief-report": "research_article",
-    "rapid-communication": "research_article",
-    "review-article": "review",
-    "systematic-review": "review",
-    "case-report": "case_report",
-    "correction": "correction",
-    "retraction": "retraction",
-    "editorial": "editorial",
-    "letter": "letter",
-    "reply": "letter",
-    "commentary": "commentary",
-    "article-commentary": "commentary",
-    "news": "news",
-    "guideline": "guideline",
-    "practice-guideline": "guideline",
-    "protocol": "protocol",
-    "study-protocol": "protocol",
-    "book-review": "review",
-}
-"""JATS `@article-type` values to record kinds."""
 
 PUBLISHED_DATES = ("ppub", "epub-ppub", "collection", "epub")
 """`pub-date` kinds tried for `published`, in order: the print or issue date first."""
@@ -201,7 +176,7 @@ def parse_article(
         publication_types=_subjects(meta, heading=True),
         keywords=_keywords(meta, language),
         subject_areas=_subjects(meta, heading=False),
-        kind=KIND_BY_ARTICLE_TYPE.get((article.get("article-type") or "").lower()),
+        kind=kind_of([article.get("article-type") or ""]),
     )
     if not parsed.title and not (parsed.doi or parsed.pmid or parsed.pmcid):
         raise MalformedRecord(
@@ -261,9 +236,9 @@ def _paragraphs(element: etree._Element) -> list[str]:
 def _body(body: etree._Element | None) -> str | None:
     """The body as lines: section titles and paragraphs, one per line, tables left out.
 
-    Line breaks inside the XML are indentation (SciELO pretty-prints, PMC does not), so
-    they are made spaces first and only block elements end a line. A section left with
-    only its title (its figures or attachments removed) is dropped too.
+    Line breaks inside the XML are indentation (SciELO pretty-prints, PMC does not);
+    `element_text` makes them spaces, and only block elements end a line. A section left
+    with only its title (its figures or attachments removed) is dropped too.
     """
     if body is None:
         return None
@@ -273,11 +248,6 @@ def _body(body: etree._Element | None) -> str | None:
     for sec in reversed(list(prose.iter("{*}sec"))):
         if all(_local(child) in ("title", "label") for child in sec if isinstance(child.tag, str)):
             _remove_keeping_tail(sec)
-    for node in prose.iter():
-        if node.text:
-            node.text = _LAYOUT.sub(" ", node.text)
-        if node.tail:
-            node.tail = _LAYOUT.sub(" ", node.tail)
     return element_text(prose, blocks=BODY_BLOCKS) or None
 
 

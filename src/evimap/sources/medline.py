@@ -2,9 +2,8 @@
 
 Records are parsed with Biopython's `Bio.Medline.parse` and mapped to the same Record
 fields as the PubMed XML reader gives, so one article read from either format is the
-same Record. The MEDLINE conventions both formats share live here, at the end, and
-`pubmed.py` imports them: free-text dates ("2018 Nov-Dec"), ISO 639-2 language codes,
-and the record kind that publication types imply.
+same Record; the field conventions both share (free-text dates such as "2018 Nov-Dec",
+ISO 639-2 language codes, the kind that publication types imply) are in `_fields`.
 
 `Bio.Medline` keeps each tag's values but not the order of the tags, and that order is
 what ties an affiliation (`AD`) to its author (`FAU`/`AU`/`CN`): the lines are therefore
@@ -17,42 +16,17 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from Bio import Medline
 
 from evimap.errors import EvimapError, MalformedRecord
 from evimap.records import Author, Item, Journal, Record, Section, Translation
+from evimap.sources._fields import kind_of, language_code, medline_date
 from evimap.sources._io import Data, decoded_text, origin_of, read_all
 
 ErrorHandler = Callable[[EvimapError], None]
-
-REVIEW_TYPES = frozenset({"Review", "Systematic Review", "Meta-Analysis"})
-COMMENTARY_TYPES = frozenset({"Comment", "Editorial", "Letter", "News", "Newspaper Article"})
-
-ISO_639_1 = {
-    "afr": "af", "alb": "sq", "amh": "am", "ara": "ar", "arm": "hy", "aze": "az",
-    "bel": "be", "ben": "bn", "bos": "bs", "bul": "bg", "cat": "ca", "chi": "zh",
-    "cze": "cs", "dan": "da", "dut": "nl", "eng": "en", "epo": "eo", "est": "et",
-    "fin": "fi", "fre": "fr", "geo": "ka", "ger": "de", "gle": "ga", "glg": "gl",
-    "gre": "el", "heb": "he", "hin": "hi", "hrv": "hr", "hun": "hu", "ice": "is",
-    "ind": "id", "ita": "it", "jpn": "ja", "kaz": "kk", "kor": "ko", "lat": "la",
-    "lav": "lv", "lit": "lt", "mac": "mk", "mal": "ml", "may": "ms", "mon": "mn",
-    "nor": "no", "per": "fa", "pol": "pl", "por": "pt", "pus": "ps", "rum": "ro",
-    "rus": "ru", "san": "sa", "scc": "sr", "scr": "hr", "slo": "sk", "slv": "sl",
-    "spa": "es", "srp": "sr", "swe": "sv", "tha": "th", "tur": "tr", "ukr": "uk",
-    "urd": "ur", "uzb": "uz", "vie": "vi", "wel": "cy",
-}  # fmt: skip
-"""PubMed's ISO 639-2/B language codes as ISO 639-1; `und` and `mul` are left out."""
-
-_MONTHS = {
-    m: f"{i:02d}"
-    for i, m in enumerate(
-        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1
-    )
-}
-_DATE_TEXT = re.compile(r"(\d{4})(?:[ -]+([A-Za-z]{3})[a-z]*\.?(?: +(\d{1,2})(?!\d))?)?")
 
 _AUTHOR_TAGS = frozenset({"FAU", "AU", "CN", "AD"})
 _CONTINUATION = "      "
@@ -147,7 +121,7 @@ def parse_entry(entry: dict[str, Any], author_lines: list[list[str]]) -> Record:
         journal=Journal(journal_title, volume, issue, pages)
         if any((journal_title, volume, issue, pages))
         else None,
-        published=parse_date_text(entry.get("DP")),
+        published=medline_date(entry.get("DP")),
         epublished=_electronic_date(entry.get("DEP")),
         doi=_doi([entry.get("LID", ""), *entry.get("AID", [])]),
         pmid=pmid,
@@ -156,7 +130,7 @@ def parse_entry(entry: dict[str, Any], author_lines: list[list[str]]) -> Record:
         mesh_terms=tuple(_descriptor(term) for term in entry.get("MH", [])),
         keywords=_squeezed_all(entry.get("OT", [])),
         url=f"https://pubmed.ncbi.nlm.nih.gov/{pmid}/",
-        kind=kind_of(publication_types),
+        kind=kind_of(publication_types, default="research_article"),
     )
 
 
@@ -218,7 +192,9 @@ def _translations(transliterated: str | None, languages: list[str]) -> tuple[Tra
     foreign = [code for code in languages if code != "eng"]
     if not transliterated or not foreign:
         return ()
-    return (Translation(language=iso_language(foreign[0]), title=transliterated),)
+    return (
+        Translation(language=language_code(foreign[0]) or foreign[0].lower(), title=transliterated),
+    )
 
 
 def _descriptor(heading: str) -> str:
@@ -246,52 +222,3 @@ def _squeezed(text: str | None) -> str | None:
 
 def _squeezed_all(texts: list[str]) -> tuple[str, ...]:
     return tuple(squeezed for text in texts if (squeezed := _squeezed(text)))
-
-
-# --- MEDLINE conventions that the XML reader (pubmed.py) shares ---------------------
-
-
-def parse_date_text(text: str | None) -> str | None:
-    """An ISO date from MEDLINE's free-text dates: "2018 Nov-Dec" is "2018-11".
-
-    "2006 Mar 1" gives "2006-03-01"; "1977 Apr 17-21" gives "1977-04-17"; "2021 3rd
-    Quarter" and "1977-1978" give only the year; text without a year gives None.
-    """
-    if not text:
-        return None
-    match = _DATE_TEXT.search(text)
-    if not match:
-        return None
-    year, month_name, day = match.groups()
-    month = month_number(month_name)
-    if month and day and 1 <= int(day) <= 31:
-        return f"{year}-{month}-{int(day):02d}"
-    return f"{year}-{month}" if month else year
-
-
-def month_number(text: str | None) -> str | None:
-    """The two-digit month of "Jan", "January", "1" or "01"; None for anything else."""
-    if not text:
-        return None
-    if text.isdigit():
-        return f"{int(text):02d}" if 1 <= int(text) <= 12 else None
-    return _MONTHS.get(text[:3].lower())
-
-
-def iso_language(code: str) -> str:
-    """ISO 639-1 for a PubMed (ISO 639-2/B) language code; unknown codes are kept."""
-    return ISO_639_1.get(code.lower(), code.lower())
-
-
-def kind_of(publication_types: Iterable[str]) -> str:
-    """The record kind its PubMed publication types imply.
-
-    Reviews (including systematic reviews and meta-analyses) win over commentary, so a
-    meta-analysis published as a letter is still a review.
-    """
-    types = set(publication_types)
-    if types & REVIEW_TYPES:
-        return "review"
-    if types & COMMENTARY_TYPES:
-        return "commentary"
-    return "research_article"

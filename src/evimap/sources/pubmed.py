@@ -30,9 +30,9 @@ from lxml import etree
 
 from evimap.errors import EmptyInput, EncodingError, EvimapError, MalformedRecord
 from evimap.records import Author, Deletion, Item, Journal, Record, Section, Translation
+from evimap.sources._fields import iso_date, kind_of, language_code, medline_date, month_number
 from evimap.sources._io import Data, open_binary, origin_of
 from evimap.sources._text import element_text
-from evimap.sources.medline import iso_language, kind_of, month_number, parse_date_text
 
 ErrorHandler = Callable[[EvimapError], None]
 
@@ -288,7 +288,7 @@ def parse_article(element: etree._Element) -> Record:
             for keyword in keywords.iterchildren("Keyword")
         ),
         url=f"https://pubmed.ncbi.nlm.nih.gov/{pmid}/",
-        kind=kind_of(publication_types),
+        kind=kind_of(publication_types, default="research_article"),
     )
 
 
@@ -329,7 +329,7 @@ def _parse_book_article(element: etree._Element) -> Record:
         publication_types=publication_types,
         keywords=_texts(_grandchildren(fields.get("KeywordList"))),
         url=f"https://pubmed.ncbi.nlm.nih.gov/{pmid}/",
-        kind=kind_of(publication_types),
+        kind=kind_of(publication_types, default="research_article"),
     )
 
 
@@ -452,14 +452,14 @@ def _translations(
     vernacular_title = _text(vernacular)
     foreign = [code for code in languages if code != "eng"]
     if vernacular_title and foreign:
-        titles[iso_language(foreign[0])] = vernacular_title
+        titles[language_code(foreign[0]) or foreign[0].lower()] = vernacular_title
     for other in others:
         code = other.get("Language")
         if not code or code == "eng":
             continue
         sections = _sections(other)
         if sections:
-            abstracts.setdefault(iso_language(code), sections)
+            abstracts.setdefault(language_code(code) or code.lower(), sections)
     return tuple(
         Translation(language=lang, title=titles.get(lang), abstract=abstracts.get(lang, ()))
         for lang in dict.fromkeys([*titles, *abstracts])
@@ -572,9 +572,7 @@ def parse_date(date: etree._Element | None) -> str | None:
     parts = _children(date)
     year = _own_text(parts.get("Year"))
     if not year:
-        return parse_date_text(_own_text(parts.get("MedlineDate")))
-    month = month_number(_own_text(parts.get("Month")))
+        return medline_date(_own_text(parts.get("MedlineDate")))
     day = _own_text(parts.get("Day"))
-    if month and day and day.isdigit() and 1 <= int(day) <= 31:
-        return f"{year}-{month}-{int(day):02d}"
-    return f"{year}-{month}" if month else year
+    month = month_number(_own_text(parts.get("Month")))
+    return iso_date(year, month, day if day and day.isdigit() else None)

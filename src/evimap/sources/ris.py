@@ -7,9 +7,6 @@ values and mapped from the tags, so the mapping reads like the RIS specification
 
 Web of Science "plain text" exports (`FN`/`PT … ER`, no `TY  - `) are read too, with
 rispy's `WokParser`, and their tags are first translated to RIS tags.
-
-The identifier helpers here (`clean_doi`, `pubmed_id`, `pmc_id`) are shared with the
-BibTeX reader, which meets the same tool habits.
 """
 
 from __future__ import annotations
@@ -24,9 +21,17 @@ import rispy.config
 
 from evimap.errors import EvimapError, MalformedRecord
 from evimap.records import Author, Item, Journal, Record, Section, canonical_id
+from evimap.sources._fields import (
+    clean_doi,
+    iso_date,
+    kind_of,
+    language_code,
+    month_number,
+    pmc_id,
+    pubmed_id,
+)
 from evimap.sources._io import Data, decoded_text, origin_of, read_all
 from evimap.sources._text import clean_space
-from evimap.sources.europepmc import iso_date, language_code, month_number
 
 ErrorHandler = Callable[[EvimapError], None]
 Fields = Mapping[str, Sequence[str]]
@@ -86,31 +91,10 @@ KIND_BY_TYPE: Mapping[str, str] = {
     "RPRT": "report",
     "GOVDOC": "report",
     "UNPB": "preprint",
-    "ABST": "abstract",
+    "ABST": "other",
 }
-"""RIS `TY` (or Web of Science `PT`) to record kind."""
-
-KIND_BY_DOCUMENT_TYPE: Mapping[str, str] = {
-    "review": "review",
-    "systematic review": "review",
-    "meta-analysis": "review",
-    "editorial": "editorial",
-    "editorial material": "editorial",
-    "letter": "letter",
-    "comment": "commentary",
-    "note": "commentary",
-    "erratum": "correction",
-    "published erratum": "correction",
-    "correction": "correction",
-    "retraction of publication": "retraction",
-    "retracted publication": "retraction",
-    "conference paper": "conference_paper",
-    "case reports": "case_report",
-    "practice guideline": "guideline",
-    "guideline": "guideline",
-}
-"""A stated document type (Scopus/Embase `M3`, WoS `DT`, PubMed types) that overrides the
-kind `TY` implies: `TY  - JOUR` with `M3  - Review` is a review."""
+"""RIS `TY` (or Web of Science `PT`) to record kind; a meeting abstract (`ABST` with a
+conference named in the record) is a `conference_paper`."""
 
 PUBMED_PUBLICATION_TYPES = frozenset(
     {
@@ -146,20 +130,8 @@ PUBMED_PUBLICATION_TYPES = frozenset(
 
 _PUBMED_DATABASES = frozenset({"nlm", "pubmed", "medline", "pubmed central"})
 
-_PUBMED_URL = re.compile(
-    r"(?:pubmed\.ncbi\.nlm\.nih\.gov/|ncbi\.nlm\.nih\.gov/pubmed/|europepmc\.org/(?:abstract|article)/MED/)"
-    r"(\d{1,9})(?!\d)",
-    re.IGNORECASE,
-)
-_PMC_URL = re.compile(
-    r"(?:ncbi\.nlm\.nih\.gov/pmc/articles/|pmc\.ncbi\.nlm\.nih\.gov/articles/|europepmc\.org/articles?/(?:PMC/)?)"
-    r"(PMC\d+)",
-    re.IGNORECASE,
-)
-_PMID_NOTE = re.compile(r"\bPMID:?\s*(\d{1,9})(?!\d)")
-_PMCID_NOTE = re.compile(r"\bPMCID:?\s*(PMC\d+)", re.IGNORECASE)
-_DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
 _WOK_ADDRESS_NAMES = re.compile(r"^\[[^\]]*\]\s*")
+_MEETING = re.compile(r"conference|congress|meeting|symposium", re.IGNORECASE)
 
 
 def sniff(head: bytes) -> bool:
@@ -301,7 +273,7 @@ def parse_fields(fields: Fields, *, file: str | None = None, record: str | None 
         publication_types=document_types,
         keywords=_keywords(fields),
         url=_first(fields, "UR"),
-        kind=_kind(_first(fields, "TY"), document_types),
+        kind=_kind(fields, document_types),
     )
     return dataclasses.replace(parsed, id=canonical_id(parsed))
 
@@ -359,12 +331,16 @@ def _document_types(fields: Fields) -> tuple[str, ...]:
     return _strings(stated)
 
 
-def _kind(type_code: str | None, document_types: Sequence[str]) -> str | None:
-    for document_type in document_types:
-        kind = KIND_BY_DOCUMENT_TYPE.get(document_type.lower())
-        if kind:
-            return kind
-    return KIND_BY_TYPE.get((type_code or "").upper())
+def _kind(fields: Fields, document_types: Sequence[str]) -> str | None:
+    """The kind a stated document type gives (`TY  - JOUR` with `M3  - Review` is a
+    review), else the kind `TY` gives."""
+    stated = kind_of(document_types)
+    if stated is not None and stated != "research_article":
+        return stated
+    kind = KIND_BY_TYPE.get((_first(fields, "TY") or "").upper()) or stated
+    if kind == "other" and _MEETING.search(" ".join(_all(fields, "T2", "T3", "C3", "JF"))):
+        return "conference_paper"
+    return kind
 
 
 def _keywords(fields: Fields) -> tuple[str, ...]:
@@ -391,41 +367,6 @@ def _notes(fields: Fields) -> list[str]:
 
 def _urls(fields: Fields) -> list[str]:
     return list(_all(fields, "UR", "L1", "L2", "L3", "L4", "LK"))
-
-
-def pubmed_id(
-    candidates: Iterable[str] = (), *, texts: Iterable[str] = (), urls: Iterable[str] = ()
-) -> str | None:
-    """The PMID when every PubMed ID found agrees; None when there is none or several.
-
-    Candidates are fields that hold a PMID by convention (RIS `PM`, Scopus `C2`, BibTeX
-    `pmid`); `texts` are notes searched for "PMID: 123"; `urls` are searched for PubMed
-    and Europe PMC links. Two different PMIDs mean the entry mixes works (a comment and
-    the article it comments on), so neither is trusted.
-    """
-    found = {c.strip() for c in candidates if c.strip().isdigit()}
-    found |= {m for text in texts for m in _PMID_NOTE.findall(text)}
-    found |= {m for url in urls for m in _PUBMED_URL.findall(url)}
-    found = {value.lstrip("0") for value in found if value.strip("0")}
-    return found.pop() if len(found) == 1 else None
-
-
-def pmc_id(
-    candidates: Iterable[str] = (), *, texts: Iterable[str] = (), urls: Iterable[str] = ()
-) -> str | None:
-    """The PMCID ("PMC…") when every PubMed Central ID found agrees; see `pubmed_id`."""
-    found = {c.strip().upper() for c in candidates if re.fullmatch(r"(?i)PMC\d+", c.strip())}
-    found |= {m.upper() for text in texts for m in _PMCID_NOTE.findall(text)}
-    found |= {m.upper() for url in urls for m in _PMC_URL.findall(url)}
-    return found.pop() if len(found) == 1 else None
-
-
-def clean_doi(value: str | None) -> str | None:
-    """A bare DOI ("10.…") from a DOI, a doi.org URL or "doi: …"; None if it is not one."""
-    if not value:
-        return None
-    doi = _DOI_PREFIX.sub("", value.strip()).strip()
-    return doi if doi.startswith("10.") and "/" in doi else None
 
 
 def _first(fields: Fields, *tags: str) -> str | None:
