@@ -18,9 +18,16 @@
 
 Every error carries what it is about as attributes (`file`, `record`, `hint`) so the CLI can
 report it as a problem row and tests can assert on it; `str(error)` is the whole message.
+
+Readers take an `ErrorHandler` for problems with one record and pass them to `report`;
+`located` adds the file and a fallback record label to an error raised by a parser that
+sees one record only.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
 
 
 class EvimapError(Exception):
@@ -107,3 +114,34 @@ class NoConvergence(MetaAnalysisError):
 
 class ConfigError(EvimapError):
     """A setting has a value that cannot be used."""
+
+
+ErrorHandler = Callable[[EvimapError], None]
+"""What a reader's `on_error` is: it receives each per-record problem."""
+
+_Error = TypeVar("_Error", bound=EvimapError)
+
+
+def report(error: EvimapError, on_error: ErrorHandler | None) -> None:
+    """Hand a per-item problem to the caller's `on_error`; raise it when there is none.
+
+    A stage that reads many items (records of a file) should not decide alone whether one
+    bad item stops the run: like spaCy's pipeline error handlers, the problem goes to the
+    handler the caller passed (ingest turns it into a problem row and reads on). Without a
+    handler the error is raised, so a direct call fails loudly on the first bad item.
+    Called inside an `except` block, the raised error keeps the caught one as context.
+    """
+    if on_error is None:
+        raise error
+    on_error(error)
+
+
+def located(error: _Error, *, file: str, record: str) -> _Error:
+    """`error` again, naming `file` and, when it names no record, `record`.
+
+    A parser of one record does not know the file or where the record sits in it; the
+    reader does. The original error is kept as the new one's `__cause__`.
+    """
+    where = type(error)(error.reason, file=file, record=error.record or record, hint=error.hint)
+    where.__cause__ = error
+    return where

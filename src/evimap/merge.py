@@ -215,8 +215,10 @@ def merged_into(
     result = record
     taken: list[int] = []
     left = list(range(len(candidates)))
-    while left:
-        for index in left:
+    progress = True
+    while progress:
+        progress = False
+        for index in list(left):
             candidate = candidates[index]
             known = index in same_work or candidate.id == result.id
             if not known and has_conflicting_ids(candidate, result):
@@ -224,9 +226,8 @@ def merged_into(
             base = candidate if base is None else merged(base, candidate)
             result = merged(base, record)
             taken.append(index)
-        if len(taken) + len(left) == len(candidates):
-            break
-        left = [i for i in left if i not in taken]
+            left.remove(index)
+            progress = True
     return result, tuple(taken)
 
 

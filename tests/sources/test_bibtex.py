@@ -125,6 +125,7 @@ def test_bibtex_entry_without_title_or_identifier_goes_to_on_error() -> None:
     problems: list[EvimapError] = []
     assert len(list(bibtex.read(anonymous.encode(), on_error=problems.append))) == 1
     assert problems[0].record == "PMID:24170597"
+    assert problems[0].reason == "entry has no title and no DOI, PMID or PMCID"
 
 
 def test_bibtex_sniff_accepts_a_space_before_the_brace() -> None:

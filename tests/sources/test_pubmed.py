@@ -411,8 +411,10 @@ def test_pubmed_article_without_pmid_goes_to_on_error_and_the_rest_still_comes()
 
 
 def test_pubmed_article_without_pmid_is_raised_without_a_handler() -> None:
-    with pytest.raises(MalformedRecord, match="has no PMID"):
+    with pytest.raises(MalformedRecord, match="has no PMID") as caught:
         list(pubmed.read(HOSTILE / "pubmed-missing-pmid.xml"))
+    assert caught.value.file == str(HOSTILE / "pubmed-missing-pmid.xml")
+    assert isinstance(caught.value.__cause__, MalformedRecord)
 
 
 def test_pubmed_empty_input_is_empty_input() -> None:

@@ -268,3 +268,9 @@ def test_merge_duplicates_loses_no_identifier(batch: list[Record]) -> None:
     out = merge_duplicates(batch)
     kept = {i for r in out for i in r.ids}
     assert {i for r in batch for i in with_identity(r).identifiers() if ":" in i} <= kept
+
+
+@given(st.lists(records, max_size=8))
+def test_merge_duplicates_of_its_own_output_changes_nothing(batch: list[Record]) -> None:
+    once = merge_duplicates(batch)
+    assert merge_duplicates(once) == once

@@ -35,6 +35,7 @@ from evimap.store import (
     write_batch,
 )
 from evimap.store.migrations import MIGRATIONS, Migration
+from evimap.store.sqlite import full_text_query, sqlite_engine
 
 MEDLINE_FILE = "data/pubmed_formats/biopython_medline/pubmed_result2.txt"
 BILINGUAL_FILE = "seeds/bilingual-abstract.txt"
@@ -125,6 +126,12 @@ def test_open_store_creates_the_folder_and_applies_every_migration(tmp_path: Pat
         engine.dispose()
 
 
+@pytest.mark.parametrize("url", ["not a url", "nosuchdialect://x", "sqlite:////proc/no/evimap.db"])
+def test_open_store_refuses_what_it_cannot_open_with_a_store_error(url: str) -> None:
+    with pytest.raises(StoreError):
+        open_store(url)
+
+
 def test_migrations_are_applied_once(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'evimap.db'}"
     first = open_store(url)
@@ -141,8 +148,6 @@ def test_migrations_are_applied_once(tmp_path: Path) -> None:
 def test_pending_lists_everything_on_a_new_database_without_creating_tables(
     tmp_path: Path,
 ) -> None:
-    from evimap.store.sqlite import sqlite_engine
-
     engine = sqlite_engine(f"sqlite:///{tmp_path / 'empty.db'}")
     try:
         assert pending(engine) == list(MIGRATIONS)
@@ -170,6 +175,13 @@ def test_migrations_build_the_declared_schema(store: Engine) -> None:
         assert columns == {c.name for c in table.columns}, table.name
         indexes = {i["name"] for i in inspector.get_indexes(table.name)}
         assert indexes == {i.name for i in table.indexes}, table.name
+
+
+def test_sqlite_connections_enforce_foreign_keys_and_use_wal(store: Engine) -> None:
+    with store.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() > 0
 
 
 # --- writing ----------------------------------------------------------------------------
@@ -367,6 +379,25 @@ def test_search_or_between_words(store: Engine, pubmed: list[Record]) -> None:
     write_batch(store, pubmed)
     assert len(search_records(store, "GenomeDiagram OR ASTRAL")) == 2
     assert search_records(store, "GenomeDiagram ASTRAL") == []
+
+
+@pytest.mark.parametrize(
+    ("query", "fts5"),
+    [
+        ("ketamine depression", '"ketamine" AND "depression"'),
+        ("ketamine OR esketamine", '"ketamine" OR "esketamine"'),
+        ("keta*", '"keta"*'),
+        ('"chronic pain" NOT cancer', '"chronic pain" NOT "cancer"'),
+        ("成瘾", '"成 瘾"'),
+        ('"unbalanced', '"unbalanced"'),
+        ("AND OR", '"AND"'),
+        ('a"b', '"a" AND "b"'),
+        ("title:python", '"title:python"'),
+        ("* - ()", None),
+    ],
+)
+def test_full_text_query_quotes_every_term(query: str, fts5: str | None) -> None:
+    assert full_text_query(query) == fts5
 
 
 @pytest.mark.parametrize(

@@ -7,10 +7,10 @@ whatever its source: canonical id and identifiers, then language detection.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 from evimap.config import DEFAULT_LANGUAGES
-from evimap.errors import EvimapError
+from evimap.errors import ErrorHandler
 from evimap.records import Deletion, Item, with_identity
 from evimap.sources._io import Data, origin_of
 from evimap.sources._language import detect_language, with_language
@@ -30,7 +30,7 @@ def read_any(
     format: str | None = None,
     origin: str | None = None,
     languages: str = DEFAULT_LANGUAGES,
-    on_error: Callable[[EvimapError], None] | None = None,
+    on_error: ErrorHandler | None = None,
 ) -> Iterator[Item]:
     """Records (and deletion notices) from one file, in file order, streamed.
 

@@ -4,7 +4,8 @@ Every reader meets the same fields spelled its source's way: "2018 Nov-Dec" and
 "March 5, 2020" for dates, "chi" and "Chinese" for languages, "doi: 10.…" and doi.org
 links for DOIs, "Editorial" and "article-commentary" for what a work is. The readers
 take the values apart; this module turns them into the one form a Record holds, so the
-same work read from two sources gives equal fields.
+same work read from two sources gives equal fields. `identified` refuses a record that
+nothing identifies.
 """
 
 from __future__ import annotations
@@ -15,6 +16,9 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from lingua import IsoCode639_1, IsoCode639_3, Language
+
+from evimap.errors import MalformedRecord
+from evimap.records import Record
 
 # --- dates --------------------------------------------------------------------------
 
@@ -244,6 +248,23 @@ def pmc_id(
     found |= {m.upper() for text in texts for m in _PMCID_NOTE.findall(text)}
     found |= {m.upper() for url in urls for m in _PMC_URL.findall(url)}
     return found.pop() if len(found) == 1 else None
+
+
+def identified(work: Record, *, noun: str, file: str | None, record: str | None) -> Record:
+    """`work` itself when a title, DOI, PMID or PMCID names it; else a `MalformedRecord`.
+
+    A record with none of them can neither be shown to a reviewer nor merged with another
+    source's copy, so readers refuse it (their `on_error` gets it and it is skipped).
+    `noun` is what the format calls a record ("entry", "article", "result").
+    """
+    if work.title or work.doi or work.pmid or work.pmcid:
+        return work
+    raise MalformedRecord(
+        f"{noun} has no title and no DOI, PMID or PMCID",
+        file=file,
+        record=record,
+        hint="nothing identifies this work; it was skipped",
+    )
 
 
 # --- kinds --------------------------------------------------------------------------

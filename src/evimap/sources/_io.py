@@ -3,18 +3,19 @@
 Readers stream, so they open the input themselves through `open_binary`; `head` gives
 the first few kilobytes (decompressed) for sniffing; `decoded_text` is for formats that
 must be read whole (RIS, BibTeX, pages) and turns a bad byte into an `EncodingError`
-that says where it is.
+that says where it is; `json_document` parses a JSON file read whole.
 """
 
 from __future__ import annotations
 
 import gzip
 import io
+import json
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from evimap.errors import EmptyInput, EncodingError, MalformedRecord
 
@@ -101,3 +102,29 @@ def decoded_text(content: bytes, *, origin: str) -> str:
             file=origin,
             hint="re-save the file as UTF-8",
         ) from exc
+
+
+def json_document(text: str, *, origin: str, hint: str) -> Any:
+    """The value of a whole JSON file; broken JSON is a `MalformedRecord` naming the line
+    and column, with the reader's `hint` on what to do (a cut download, usually)."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise MalformedRecord(
+            f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}",
+            file=origin,
+            hint=hint,
+        ) from exc
+
+
+def nested_value(document: Any, *keys: str) -> Any:
+    """`document[k1][k2]…`, or None where a level is missing or not an object.
+
+    JSON APIs leave out empty modules instead of sending them empty, so every lookup
+    into a Europe PMC or ClinicalTrials.gov document has to tolerate a missing level.
+    """
+    for key in keys:
+        if not isinstance(document, dict):
+            return None
+        document = document.get(key)
+    return document

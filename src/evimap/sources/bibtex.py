@@ -14,17 +14,18 @@ import dataclasses
 import re
 import unicodedata
 import warnings
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 import bibtexparser
 from bibtexparser.bparser import BibTexParser
 from bibtexparser.latexenc import latex_to_unicode
 
-from evimap.errors import EvimapError, MalformedRecord
+from evimap.errors import ErrorHandler, MalformedRecord, report
 from evimap.records import Author, Item, Journal, Record, Section, canonical_id
 from evimap.sources._fields import (
     clean_doi,
+    identified,
     iso_date,
     language_code,
     month_number,
@@ -33,8 +34,6 @@ from evimap.sources._fields import (
 )
 from evimap.sources._io import Data, decoded_text, origin_of, read_all
 from evimap.sources._text import clean_space
-
-ErrorHandler = Callable[[EvimapError], None]
 
 SOURCE = "bibtex"
 
@@ -112,9 +111,7 @@ def read(
         try:
             yield parse_entry(entry, file=name, record=str(entry.get("ID") or "?"))
         except MalformedRecord as error:
-            if on_error is None:
-                raise
-            on_error(error)
+            report(error, on_error)
 
 
 def _entries(text: str, name: str, on_error: ErrorHandler | None) -> list[dict[str, str]]:
@@ -135,15 +132,15 @@ def _entries(text: str, name: str, on_error: ErrorHandler | None) -> list[dict[s
     read_keys = {entry.get("ID") for entry in entries}
     written = [m.group(2).strip() for m in _ENTRY_KEY.finditer(text)]
     for key in dict.fromkeys(k for k in written if k not in read_keys):
-        error = MalformedRecord(
-            "entry could not be parsed and was skipped",
-            file=name,
-            record=key,
-            hint="check that its braces and quotes are balanced",
+        report(
+            MalformedRecord(
+                "entry could not be parsed and was skipped",
+                file=name,
+                record=key,
+                hint="check that its braces and quotes are balanced",
+            ),
+            on_error,
         )
-        if on_error is None:
-            raise error
-        on_error(error)
     if not entries and not written:
         raise MalformedRecord("no BibTeX entries in this file", file=name)
     return entries
@@ -165,13 +162,6 @@ def parse_entry(
     doi = clean_doi(fields.get("doi"))
     pmid = pubmed_id(_pmid_candidates(fields), texts=notes, urls=urls)
     pmcid = pmc_id([fields.get("pmcid", "")], texts=notes, urls=urls)
-    if not title and not (doi or pmid or pmcid):
-        raise MalformedRecord(
-            "entry has no title and no DOI or PubMed ID",
-            file=file,
-            record=record,
-            hint="nothing identifies this work; it was skipped",
-        )
     abstract = _text(fields.get("abstract"))
     parsed = Record(
         id="",
@@ -189,6 +179,7 @@ def parse_entry(
         url=clean_space(urls[0]) if urls and urls[0].startswith("http") else None,
         kind=KIND_BY_ENTRY_TYPE.get(str(fields.get("entrytype", "")).lower()),
     )
+    identified(parsed, noun="entry", file=file, record=record)
     return dataclasses.replace(parsed, id=canonical_id(parsed))
 
 

@@ -15,17 +15,21 @@ from __future__ import annotations
 
 import dataclasses
 import html
-import json
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
-from evimap.errors import EvimapError, MalformedRecord
+from evimap.errors import ErrorHandler, MalformedRecord, report
 from evimap.records import Item, Record, Section, canonical_id
-from evimap.sources._io import Data, decoded_text, origin_of, read_all
+from evimap.sources._io import (
+    Data,
+    decoded_text,
+    json_document,
+    nested_value,
+    origin_of,
+    read_all,
+)
 from evimap.sources._text import clean_space
-
-ErrorHandler = Callable[[EvimapError], None]
 
 SOURCE = "ctgov"
 STUDY_URL = "https://clinicaltrials.gov/study/{nct_id}"
@@ -62,25 +66,16 @@ def read(
     handler) and skipped; JSON that is not a v2 study or page is raised for the file.
     """
     name = origin_of(data, origin)
-    content = _json(decoded_text(read_all(data, origin=name), origin=name), name)
+    content = json_document(
+        decoded_text(read_all(data, origin=name), origin=name),
+        origin=name,
+        hint="the download may be truncated; fetch it again",
+    )
     for number, study in enumerate(_studies(content, name), start=1):
         try:
             yield parse_study(study, file=name, record=f"study {number}")
         except MalformedRecord as error:
-            if on_error is None:
-                raise
-            on_error(error)
-
-
-def _json(text: str, name: str) -> Any:
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise MalformedRecord(
-            f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}",
-            file=name,
-            hint="the download may be truncated; fetch it again",
-        ) from exc
+            report(error, on_error)
 
 
 def _studies(content: Any, name: str) -> Sequence[Any]:
@@ -123,7 +118,7 @@ def parse_study(study: Any, *, file: str | None = None, record: str | None = Non
         title=_text(identification.get("officialTitle")) or _text(identification.get("briefTitle")),
         abstract=_abstract(_module(protocol, "descriptionModule")),
         language="en",
-        published=_text(_nested(protocol, "statusModule", "studyFirstPostDateStruct", "date")),
+        published=_text(nested_value(protocol, "statusModule", "studyFirstPostDateStruct", "date")),
         nct_id=nct_id,
         mesh_terms=_strings(
             [*_mesh(derived, "conditionBrowseModule"), *_mesh(derived, "interventionBrowseModule")]
@@ -164,21 +159,13 @@ def plain_text(markdown: Any) -> str | None:
 
 
 def _mesh(derived: Mapping[str, Any], module: str) -> list[Any]:
-    meshes = _nested(derived, module, "meshes")
+    meshes = nested_value(derived, module, "meshes")
     return [m.get("term") for m in _list(meshes) if isinstance(m, dict)]
 
 
 def _module(protocol: Mapping[str, Any], name: str) -> Mapping[str, Any]:
     module = protocol.get(name)
     return module if isinstance(module, dict) else {}
-
-
-def _nested(mapping: Any, *keys: str) -> Any:
-    for key in keys:
-        if not isinstance(mapping, dict):
-            return None
-        mapping = mapping.get(key)
-    return mapping
 
 
 def _list(value: Any) -> list[Any]:

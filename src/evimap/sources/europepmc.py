@@ -16,18 +16,22 @@ from __future__ import annotations
 
 import dataclasses
 import html
-import json
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
-from evimap.errors import EvimapError, MalformedRecord
+from evimap.errors import ErrorHandler, MalformedRecord, report
 from evimap.records import Author, CitationCount, Item, Journal, Record, Section, canonical_id
-from evimap.sources._fields import kind_of, language_code, medline_date
-from evimap.sources._io import Data, decoded_text, origin_of, read_all
+from evimap.sources._fields import identified, kind_of, language_code, medline_date
+from evimap.sources._io import (
+    Data,
+    decoded_text,
+    json_document,
+    nested_value,
+    origin_of,
+    read_all,
+)
 from evimap.sources._text import clean_space
-
-ErrorHandler = Callable[[EvimapError], None]
 
 SOURCE = "europepmc"
 
@@ -67,20 +71,13 @@ def read(
         try:
             yield parse_result(result, file=name, record=record_name)
         except MalformedRecord as error:
-            if on_error is None:
-                raise
-            on_error(error)
+            report(error, on_error)
 
 
 def _page(text: str, name: str) -> Mapping[str, Any]:
-    try:
-        page = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise MalformedRecord(
-            f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}",
-            file=name,
-            hint="the download may be truncated; fetch the page again",
-        ) from exc
+    page = json_document(
+        text, origin=name, hint="the download may be truncated; fetch the page again"
+    )
     if not isinstance(page, dict):
         raise MalformedRecord("a Europe PMC response is a JSON object", file=name)
     return page
@@ -131,19 +128,13 @@ def parse_result(result: Any, *, file: str | None = None, record: str | None = N
         pmcid=_text(result.get("pmcid")),
         publication_types=publication_types,
         mesh_terms=_mesh_terms(result),
-        keywords=_strings(_nested(result, "keywordList", "keyword")),
+        keywords=_strings(nested_value(result, "keywordList", "keyword")),
         citation_count=_citation_count(result),
         url=_europepmc_url(result),
         kind="preprint" if result.get("source") == "PPR" else kind_of(publication_types),
         peer_reviewed=False if result.get("source") == "PPR" else None,
     )
-    if not parsed.title and not (parsed.doi or parsed.pmid or parsed.pmcid):
-        raise MalformedRecord(
-            "result has no title and no DOI, PMID or PMCID",
-            file=file,
-            record=record,
-            hint="nothing identifies this work; it was skipped",
-        )
+    identified(parsed, noun="result", file=file, record=record)
     return dataclasses.replace(parsed, id=canonical_id(parsed))
 
 
@@ -215,7 +206,7 @@ def _strip_markup(text: str) -> str:
 
 
 def _authors(result: Mapping[str, Any]) -> tuple[Author, ...]:
-    listed = _nested(result, "authorList", "author")
+    listed = nested_value(result, "authorList", "author")
     if isinstance(listed, list) and listed:
         return tuple(author for entry in listed if (author := _author(entry)) is not None)
     return tuple(Author(name) for name in _author_string(result.get("authorString")))
@@ -230,7 +221,7 @@ def _author(entry: Any) -> Author | None:
         name = " ".join(part for part in (last, first) if part) or None
     if name is None:
         return None
-    details = _nested(entry, "authorAffiliationDetailsList", "authorAffiliation")
+    details = nested_value(entry, "authorAffiliationDetailsList", "authorAffiliation")
     affiliations = [d.get("affiliation") for d in details or () if isinstance(d, dict)]
     return Author(name, _strings(affiliations))
 
@@ -248,7 +239,7 @@ def _author_string(value: Any) -> tuple[str, ...]:
 
 
 def _loose_affiliations(result: Mapping[str, Any]) -> tuple[str, ...]:
-    listed = _nested(result, "authorList", "author")
+    listed = nested_value(result, "authorList", "author")
     if isinstance(listed, list) and listed:
         return ()
     return _strings([result.get("affiliation")])
@@ -258,7 +249,7 @@ def _journal(result: Mapping[str, Any]) -> Journal | None:
     info = result.get("journalInfo")
     if isinstance(info, dict):
         journal = Journal(
-            title=_text(_nested(info, "journal", "title")),
+            title=_text(nested_value(info, "journal", "title")),
             volume=_text(info.get("volume")),
             issue=_text(info.get("issue")),
             pages=_text(result.get("pageInfo")),
@@ -286,7 +277,7 @@ def _published(result: Mapping[str, Any]) -> str | None:
 
 
 def _publication_types(result: Mapping[str, Any]) -> tuple[str, ...]:
-    listed = _nested(result, "pubTypeList", "pubType")
+    listed = nested_value(result, "pubTypeList", "pubType")
     if isinstance(listed, list):
         return _strings(listed)
     lite = _text(result.get("pubType"))
@@ -294,7 +285,7 @@ def _publication_types(result: Mapping[str, Any]) -> tuple[str, ...]:
 
 
 def _mesh_terms(result: Mapping[str, Any]) -> tuple[str, ...]:
-    headings = _nested(result, "meshHeadingList", "meshHeading")
+    headings = nested_value(result, "meshHeadingList", "meshHeading")
     return _strings(h.get("descriptorName") for h in headings or () if isinstance(h, dict))
 
 
@@ -308,14 +299,6 @@ def _europepmc_url(result: Mapping[str, Any]) -> str | None:
     if source and identifier:
         return f"https://europepmc.org/article/{source}/{identifier}"
     return None
-
-
-def _nested(mapping: Any, *keys: str) -> Any:
-    for key in keys:
-        if not isinstance(mapping, dict):
-            return None
-        mapping = mapping.get(key)
-    return mapping
 
 
 def _text(value: Any) -> str | None:

@@ -16,18 +16,16 @@ from __future__ import annotations
 import copy
 import dataclasses
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from lxml import etree
 
-from evimap.errors import EvimapError, MalformedRecord
+from evimap.errors import ErrorHandler, MalformedRecord, report
 from evimap.records import Author, Item, Journal, Record, Section, Translation, canonical_id
-from evimap.sources._fields import iso_date, kind_of
+from evimap.sources._fields import identified, iso_date, kind_of
 from evimap.sources._io import Data, open_binary, origin_of
 from evimap.sources._text import clean_space, element_text
-
-ErrorHandler = Callable[[EvimapError], None]
 
 SOURCE = "jats"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -112,9 +110,7 @@ def read(
                 try:
                     yield parse_article(article, file=name, record=f"article {number}")
                 except MalformedRecord as error:
-                    if on_error is None:
-                        raise
-                    on_error(error)
+                    report(error, on_error)
                 _release(article)
         except etree.XMLSyntaxError as exc:
             line = exc.lineno if exc.lineno else "?"
@@ -178,13 +174,7 @@ def parse_article(
         subject_areas=_subjects(meta, heading=False),
         kind=kind_of([article.get("article-type") or ""]),
     )
-    if not parsed.title and not (parsed.doi or parsed.pmid or parsed.pmcid):
-        raise MalformedRecord(
-            "article has no title and no DOI, PMID or PMCID",
-            file=file,
-            record=record,
-            hint="nothing identifies this article; it was skipped",
-        )
+    identified(parsed, noun="article", file=file, record=record)
     return dataclasses.replace(parsed, id=canonical_id(parsed))
 
 

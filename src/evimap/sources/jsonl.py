@@ -15,14 +15,12 @@ from __future__ import annotations
 import dataclasses
 import json
 import zlib
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
-from evimap.errors import EncodingError, EvimapError, MalformedRecord
+from evimap.errors import EncodingError, ErrorHandler, MalformedRecord, report
 from evimap.records import Deletion, Item, Record, record_from_dict
 from evimap.sources._io import Data, open_binary, origin_of
-
-ErrorHandler = Callable[[EvimapError], None]
 
 SOURCE = "jsonl"
 
@@ -89,9 +87,7 @@ def read(
             try:
                 yield parse_line(raw, file=name, line=number)
             except (MalformedRecord, EncodingError) as error:
-                if on_error is None:
-                    raise
-                on_error(error)
+                report(error, on_error)
 
 
 def parse_line(raw: bytes, *, file: str | None = None, line: int = 0) -> Item:

@@ -21,12 +21,10 @@ from typing import Any
 
 from Bio import Medline
 
-from evimap.errors import EvimapError, MalformedRecord
+from evimap.errors import ErrorHandler, MalformedRecord, located, report
 from evimap.records import Author, Item, Journal, Record, Section, Translation
 from evimap.sources._fields import kind_of, language_code, medline_date
 from evimap.sources._io import Data, decoded_text, origin_of, read_all
-
-ErrorHandler = Callable[[EvimapError], None]
 
 _AUTHOR_TAGS = frozenset({"FAU", "AU", "CN", "AD"})
 _CONTINUATION = "      "
@@ -60,15 +58,7 @@ def read(
         try:
             record = parse_entry(entry, ordered)
         except MalformedRecord as error:
-            located = MalformedRecord(
-                error.reason,
-                file=name,
-                record=error.record or f"record {position}",
-                hint=error.hint,
-            )
-            if on_error is None:
-                raise located from error
-            on_error(located)
+            report(located(error, file=name, record=f"record {position}"), on_error)
         else:
             yield record
 

@@ -28,13 +28,19 @@ from typing import BinaryIO
 
 from lxml import etree
 
-from evimap.errors import EmptyInput, EncodingError, EvimapError, MalformedRecord
+from evimap.errors import (
+    EmptyInput,
+    EncodingError,
+    ErrorHandler,
+    EvimapError,
+    MalformedRecord,
+    located,
+    report,
+)
 from evimap.records import Author, Deletion, Item, Journal, Record, Section, Translation
 from evimap.sources._fields import iso_date, kind_of, language_code, medline_date, month_number
 from evimap.sources._io import Data, open_binary, origin_of
 from evimap.sources._text import element_text
-
-ErrorHandler = Callable[[EvimapError], None]
 
 ROOT_TAGS = ("PubmedArticleSet", "PubmedArticle", "MedlineCitationSet", "DeleteCitation")
 """Root elements of PubMed XML: efetch sets, single articles, pre-2014 MEDLINE sets."""
@@ -107,7 +113,8 @@ def read(
                     try:
                         record = parse_article(element)
                     except MalformedRecord as error:
-                        _report(error, name, position, element, on_error)
+                        where = f"article {position} (line {element.sourceline})"
+                        report(located(error, file=name, record=where), on_error)
                     else:
                         yield record
                 _release(element)
@@ -173,24 +180,6 @@ def _release(element: etree._Element) -> None:
     if parent is not None:
         while element.getprevious() is not None:
             del parent[0]
-
-
-def _report(
-    error: MalformedRecord,
-    name: str,
-    position: int,
-    element: etree._Element,
-    on_error: ErrorHandler | None,
-) -> None:
-    located = MalformedRecord(
-        error.reason,
-        file=name,
-        record=error.record or f"article {position} (line {element.sourceline})",
-        hint=error.hint,
-    )
-    if on_error is None:
-        raise located from error
-    on_error(located)
 
 
 def _file_error(

@@ -13,16 +13,17 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import rispy
 import rispy.config
 
-from evimap.errors import EvimapError, MalformedRecord
+from evimap.errors import ErrorHandler, MalformedRecord, report
 from evimap.records import Author, Item, Journal, Record, Section, canonical_id
 from evimap.sources._fields import (
     clean_doi,
+    identified,
     iso_date,
     kind_of,
     language_code,
@@ -33,7 +34,6 @@ from evimap.sources._fields import (
 from evimap.sources._io import Data, decoded_text, origin_of, read_all
 from evimap.sources._text import clean_space
 
-ErrorHandler = Callable[[EvimapError], None]
 Fields = Mapping[str, Sequence[str]]
 
 SOURCE = "ris"
@@ -167,9 +167,9 @@ def read(
         try:
             yield parse_fields(fields, file=name, record=f"record {number}")
         except MalformedRecord as error:
-            _report(error, on_error)
+            report(error, on_error)
     if starts > len(entries):
-        _report(
+        report(
             MalformedRecord(
                 "the last record has no ER line and was not read",
                 file=name,
@@ -178,12 +178,6 @@ def read(
             ),
             on_error,
         )
-
-
-def _report(error: MalformedRecord, on_error: ErrorHandler | None) -> None:
-    if on_error is None:
-        raise error
-    on_error(error)
 
 
 def _entries(text: str, name: str, *, is_wok: bool) -> list[dict[str, list[str]]]:
@@ -248,13 +242,6 @@ def parse_fields(fields: Fields, *, file: str | None = None, record: str | None 
     doi = clean_doi(_first(fields, "DO"))
     pmid = pubmed_id(_pmid_candidates(fields), texts=_notes(fields), urls=_urls(fields))
     pmcid = pmc_id(texts=_notes(fields), urls=_urls(fields))
-    if not title and not (doi or pmid or pmcid):
-        raise MalformedRecord(
-            "record has no title and no DOI or PubMed ID",
-            file=file,
-            record=record,
-            hint="nothing identifies this work; it was skipped",
-        )
     document_types = _document_types(fields)
     abstract = _first(fields, "AB", "N2")
     parsed = Record(
@@ -275,6 +262,7 @@ def parse_fields(fields: Fields, *, file: str | None = None, record: str | None 
         url=_first(fields, "UR"),
         kind=_kind(fields, document_types),
     )
+    identified(parsed, noun="record", file=file, record=record)
     return dataclasses.replace(parsed, id=canonical_id(parsed))
 
 

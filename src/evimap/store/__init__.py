@@ -48,7 +48,7 @@ def open_store(url: str) -> Engine:
             engine = sqlite.sqlite_engine(url)
         else:
             engine = create_engine(url)
-    except (ArgumentError, NoSuchModuleError, ImportError) as exc:
+    except (ArgumentError, NoSuchModuleError, ImportError, OSError) as exc:
         raise StoreError(
             f"cannot open the store {url!r}: {exc}",
             hint="use an SQLAlchemy URL such as sqlite:///evimap.db or "

@@ -20,8 +20,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, Engine, insert, inspect, select
+from sqlalchemy.exc import SQLAlchemyError
 
-from evimap.errors import MigrationError
+from evimap.errors import MigrationError, StoreError
 from evimap.store import schema, sqlite
 
 
@@ -81,8 +82,16 @@ def apply_migrations(engine: Engine, migrations: tuple[Migration, ...] = MIGRATI
     `migrations` is the registry to apply, `MIGRATIONS` unless a caller brings its own.
     """
     writer = {sqlite.WRITER_OPTION: True}
-    with engine.connect().execution_options(**writer) as connection, connection.begin():
-        schema.migrations_table.create(connection, checkfirst=True)
+    store = engine.url.render_as_string(hide_password=True)
+    try:
+        with engine.connect().execution_options(**writer) as connection, connection.begin():
+            schema.migrations_table.create(connection, checkfirst=True)
+    except SQLAlchemyError as exc:
+        raise StoreError(
+            f"cannot open the store: {getattr(exc, 'orig', None) or exc}",
+            file=store,
+            hint="check that the database exists, is reachable and is writable",
+        ) from exc
     done: list[str] = []
     for migration in migrations:
         with engine.connect().execution_options(**writer) as connection:
@@ -99,7 +108,7 @@ def apply_migrations(engine: Engine, migrations: tuple[Migration, ...] = MIGRATI
             except Exception as exc:
                 raise MigrationError(
                     f"migration {migration.name} failed: {exc}",
-                    file=engine.url.render_as_string(hide_password=True),
+                    file=store,
                     hint="the store is left at the migration before it; fix the cause and "
                     "open the store again",
                 ) from exc
