@@ -187,16 +187,6 @@ def merged(first: Record, second: Record) -> Record:
     return with_identity(combined)
 
 
-def identified(record: Record) -> Record:
-    """The record `with_identity`, keeping its own `sha1:` id when it has no stronger one.
-
-    `canonical_id` takes the first `sha1:` in `ids`, and `with_identity` sorts `ids`; a record
-    known by two page hashes would be renamed by a second `with_identity`. Listing the
-    record's own id first keeps the name it already has.
-    """
-    return with_identity(dataclasses.replace(record, ids=record.identifiers()))
-
-
 def merged_into(
     candidates: Sequence[Record], record: Record, *, same_work: Collection[int] = ()
 ) -> tuple[Record, tuple[int, ...]]:
@@ -238,7 +228,7 @@ def merge_duplicates(records: Iterable[Record]) -> list[Record]:
     as `merged_into` decides, earlier groups first, so the first copy's values win; then the
     groups sharing a key the merged group has gained (the keys of every record in it, and a
     title key made of one copy's title and another's year). Every record returned is
-    `identified`.
+    `with_identity`.
     """
     groups: list[Record] = []
     group_keys: list[set[str]] = []
@@ -252,7 +242,7 @@ def merge_duplicates(records: Iterable[Record]) -> list[Record]:
         return index
 
     for record in records:
-        result = identified(record)
+        result = with_identity(record)
         gathered = set(duplicate_keys(result))
         joined: list[int] = []
         seen: set[str] = set()
@@ -379,7 +369,6 @@ __all__ = [
     "WORK_SCHEMES",
     "duplicate_keys",
     "has_conflicting_ids",
-    "identified",
     "is_duplicate",
     "merge_duplicates",
     "merged",

@@ -191,24 +191,40 @@ def canonical_id(record: Record) -> str:
 
     Taking the strongest scheme present makes the id independent of ingest order: a
     page first stored under `sha1:…` is renamed `pmid:…` once PubMed's copy merges in.
+    A record that already has a `sha1:` id keeps it, so a merged record known by two page
+    hashes is not renamed by the order its `ids` happen to sort in.
     """
     for prefix, value in _identifier_values(record):
         if value:
             return f"{prefix}:{value}"
+    if record.id.startswith("sha1:"):
+        return record.id
     for known in record.ids:
         if known.startswith("sha1:"):
             return known
-    if record.id.startswith("sha1:"):
-        return record.id
     return content_sha1(record.title, joined_abstract(record.abstract), record.body)
 
 
 def with_identity(record: Record) -> Record:
-    """The record with its canonical `id`, complete `ids` and `sources` filled in."""
+    """The record with its canonical `id`, complete `ids` and `sources` filled in.
+
+    `ids` keeps only identifiers of the known schemes (a reader's local key such as
+    `ris:1`, or an empty id, is not an identifier of the work), DOIs lower-cased.
+    """
     new_id = canonical_id(record)
-    ids = tuple(sorted(set(record.identifiers()) | {new_id}, key=_id_order))
+    known = {_normalized_identifier(i) for i in record.identifiers() if _is_scheme_id(i)}
+    ids = tuple(sorted(known | {new_id}, key=_id_order))
     sources = record.sources or (record.source,)
     return dataclasses.replace(record, id=new_id, ids=ids, sources=sources)
+
+
+def _is_scheme_id(identifier: str) -> bool:
+    prefix, _, value = identifier.partition(":")
+    return prefix in ID_SCHEMES and bool(value)
+
+
+def _normalized_identifier(identifier: str) -> str:
+    return identifier.lower() if identifier.startswith("doi:") else identifier
 
 
 def _id_order(identifier: str) -> tuple[int, str]:

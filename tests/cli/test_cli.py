@@ -223,8 +223,12 @@ def test_cli_search_finds_english_and_chinese_text(runner: CliRunner, db: str) -
     runner.invoke(app, ["ingest", str(SEEDS), "--db", db])
     english = runner.invoke(app, ["search", "psychotomimetic", "--db", db])
     assert "Ketamine in major depressive disorder" in english.stdout
+    assert "\x02" not in english.stdout
+    assert "\x03" not in english.stdout
     chinese = runner.invoke(app, ["search", "成瘾", "--db", db])
     assert "doi:10.1016/j.neuropharm.2018.01.017" in chinese.stdout
+    stemmed = runner.invoke(app, ["search", "ketamine depression", "--db", db])
+    assert "Ketamine in major depressive disorder" in stemmed.stdout
     nothing = runner.invoke(app, ["search", "zebrafish", "--db", db])
     assert "no records match" in nothing.stdout
 

@@ -13,7 +13,7 @@ from rich.table import Table
 from evimap.cli._options import DbOption, fail, out, settings_for
 from evimap.errors import EvimapError
 from evimap.records import Record, record_json
-from evimap.store import open_store
+from evimap.store import MATCH_END, MATCH_START, open_store
 from evimap.store.queries import record_by_id, search_records
 
 
@@ -112,8 +112,14 @@ def search(
         return
     table = Table("id", "title", "match", title=f"{len(hits)} record(s)", title_justify="left")
     for hit in hits:
-        table.add_row(hit.id, escape(hit.title or ""), escape(hit.snippet or ""))
+        table.add_row(hit.id, escape(hit.title or ""), highlighted(hit.snippet or ""))
     out.print(table)
+
+
+def highlighted(snippet: str) -> str:
+    """Rich markup for a search snippet: the text escaped, the matched words in bold."""
+    text = escape(snippet)
+    return text.replace(MATCH_START, "[bold yellow]").replace(MATCH_END, "[/]")
 
 
 def register(app: typer.Typer) -> None:

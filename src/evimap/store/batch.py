@@ -26,8 +26,8 @@ from sqlalchemy import (
 from sqlalchemy.exc import SQLAlchemyError
 
 from evimap.errors import StoreError
-from evimap.merge import duplicate_keys, identified
-from evimap.records import Deletion, Record
+from evimap.merge import duplicate_keys
+from evimap.records import Deletion, Record, with_identity
 from evimap.store import schema, sqlite
 from evimap.store.plan import MergePlan, chunks
 from evimap.store.queries import stored_id
@@ -99,7 +99,7 @@ def _write_records(connection: Connection, run: Sequence[Record]) -> WriteSummar
     if not run:
         return WriteSummary()
     plan = MergePlan(connection)
-    plan.fetch(set().union(*(duplicate_keys(identified(r)) for r in run)))
+    plan.fetch(set().union(*(duplicate_keys(with_identity(r)) for r in run)))
     for record in run:
         plan.add(record)
     written: list[tuple[Record, str]] = []

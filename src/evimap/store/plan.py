@@ -23,8 +23,8 @@ from typing import TypeVar
 
 from sqlalchemy import Connection, literal, select, union_all
 
-from evimap.merge import duplicate_keys, identified, merged_into
-from evimap.records import ID_SCHEMES, Record
+from evimap.merge import duplicate_keys, merged_into
+from evimap.records import ID_SCHEMES, Record, with_identity
 from evimap.store import schema
 
 CHUNK = 400
@@ -83,7 +83,7 @@ class MergePlan:
 
     def add(self, incoming: Record) -> None:
         """Merge one incoming record with the live records that are the same work."""
-        record = identified(incoming)
+        record = with_identity(incoming)
         gathered = set(duplicate_keys(record))
         self.fetch(gathered)
         known = self.known_as(record.id)

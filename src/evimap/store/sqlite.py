@@ -42,8 +42,9 @@ BUSY_TIMEOUT_MS = 30_000
 """How long a connection waits for another writer's lock: longer than one ingest batch takes."""
 
 FTS_TABLE = "records_fts"
-TOKENIZER = "unicode61 remove_diacritics 2"
-"""`remove_diacritics 2` also folds letters with several combining marks (Vietnamese)."""
+TOKENIZER = "porter unicode61 remove_diacritics 2"
+"""English words are stemmed (porter: depression and depressive both index as `depress`);
+`remove_diacritics 2` also folds letters with several combining marks (Vietnamese)."""
 
 RANK_WEIGHTS = "bm25(0.0, 10.0, 2.0, 1.0)"
 """bm25 weights of record_id, title, abstract and body: a match in the title counts most."""
