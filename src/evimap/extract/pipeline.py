@@ -1,0 +1,62 @@
+"""The extraction pipeline: an ordered list of named, versioned steps.
+
+A `Step` is a pure function `fn(record, found) -> dict` that reads the findings named in
+`needs` and returns new findings named in `gives` (spaCy's requires/assigns). The list in
+`STEPS` is the registry: explicit, greppable, no decorator side effects. `check_order`
+refuses a list where a step needs something no earlier step gives; a test runs it on
+`STEPS`. Every claim records the `(name, version)` of the steps that made it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from evimap.records import Record
+
+Findings = Mapping[str, Any]
+"""What the steps so far have found, by name (`sentences`, `interventions`, …)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    """A sentence of one of the record's texts: offsets index `record.texts()[field]`."""
+
+    field: str
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Step:
+    """One extraction step: its name and version go into every claim's provenance."""
+
+    name: str
+    version: int
+    fn: Callable[[Record, Findings], dict[str, Any]]
+    needs: tuple[str, ...]
+    gives: tuple[str, ...]
+
+
+def check_order(steps: Sequence[Step]) -> None:
+    """Raise ValueError when a step needs a finding that no earlier step gives."""
+    available: set[str] = set()
+    for step in steps:
+        missing = [need for need in step.needs if need not in available]
+        if missing:
+            raise ValueError(f"step {step.name!r} needs {missing}, which no earlier step gives")
+        available.update(step.gives)
+
+
+def run_steps(steps: Sequence[Step], record: Record) -> dict[str, Any]:
+    """Run `steps` on `record` and return everything they found."""
+    found: dict[str, Any] = {}
+    for step in steps:
+        given = step.fn(record, found)
+        unexpected = set(given) - set(step.gives)
+        if unexpected:
+            raise ValueError(f"step {step.name!r} gave {sorted(unexpected)} it did not declare")
+        found.update(given)
+    return found
