@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest bench docs goldens clean
+.PHONY: demo test lint typecheck pytest bench docs goldens vocab clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,8 +21,8 @@ test: lint typecheck pytest
 lint: $(STAMP)
 	$(BIN)/cog --check docs/cli.md docs/settings.md
 	$(BIN)/ruff check --show-settings src > /dev/null
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench scripts
+	$(BIN)/ruff format --check src tests bench scripts
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
@@ -38,6 +38,10 @@ goldens: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/ingest.py
+
+vocab: $(STAMP)
+	$(BIN)/pip install --quiet -e '.[vocab]'
+	$(BIN)/python scripts/build_vocab.py
 
 clean:
 	rm -rf $(VENV) evimap.db build src/*.egg-info

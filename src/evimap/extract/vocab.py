@@ -1,0 +1,455 @@
+"""The vocabularies: interventions, conditions, adverse effects, routes and doses as data.
+
+Each kind lives in `vocab/<kind>.yaml` (hand-curated core) and, for the broad kinds,
+`vocab/<kind>_generated.yaml` (made by `scripts/build_vocab.py` from maintained lexicons;
+never edit it by hand). A generated file adds new `entries` and may add `extra_synonyms`
+to curated entries, but cannot change a curated entry's class, group or parents.
+
+Files are read once (`functools.cache`) and validated into frozen dataclasses; any defect
+(an unknown key, an empty name, a term that maps to two entries, a parent that does not
+exist, a cycle of parents) raises `VocabularyError` naming the file and the entry.
+
+Matching (`find_*`) is one Aho-Corasick pass per kind over a same-length normalized copy of
+the text (lowercase; dashes, underscores and whitespace read as a space; curly apostrophes
+straight), so offsets index the original text. Only whole words match ("ketamine" is not
+found inside "esketamine"), the longest match wins ("magnesium sulfate" over "magnesium"),
+and `abbreviations` match case-sensitively ("MDD", "IV"), which keeps "iv" in "phase iv"
+out. Conditions and adverse effects also match their plural ("hallucinations").
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+import ahocorasick  # type: ignore[import-not-found]
+import yaml
+
+from evimap.errors import EvimapError
+
+KINDS = ("interventions", "conditions", "adverse_effects", "routes")
+"""The term vocabularies; doses are patterns, not terms (see `find_doses`)."""
+
+_MATCH_KIND = {
+    "interventions": "intervention",
+    "conditions": "condition",
+    "adverse_effects": "adverse_effect",
+    "routes": "route",
+}
+_GROUP_KEY = {"interventions": "class", "adverse_effects": "group"}
+_ENTRY_KEYS = {
+    "interventions": {"name", "class", "synonyms", "abbreviations"},
+    "conditions": {"name", "synonyms", "abbreviations", "parents"},
+    "adverse_effects": {"name", "group", "synonyms", "abbreviations"},
+    "routes": {"name", "synonyms", "abbreviations"},
+}
+_FILE_KEYS = {"kind", "source", "entries", "extra_synonyms", "ignore"}
+_PLURAL_KINDS = {"conditions", "adverse_effects"}
+_SPACE_LIKE = "-\u2010\u2011\u2012\u2013\u2014\u2015\u2212_\t\n\r\f\v\u00a0"
+_REPLACEMENTS = (*((c, " ") for c in _SPACE_LIKE), ("\u2019", "'"), ("\u2018", "'"))
+_SPACES = re.compile(r" +")
+
+
+class VocabularyError(EvimapError):
+    """A vocabulary file is malformed; the message names the file and the entry."""
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One vocabulary entry: a canonical name and everything that maps to it.
+
+    `group` is the intervention class or the adverse-effect group (None for the others).
+    """
+
+    name: str
+    group: str | None = None
+    synonyms: tuple[str, ...] = ()
+    abbreviations: tuple[str, ...] = ()
+    parents: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Vocabulary:
+    """All entries of one kind, by canonical name, in file order.
+
+    `ignored` are phrases that contain a term but name nothing of this kind ("N-methyl-D-
+    aspartate" holds "D-aspartate"): they take part in longest-match and are then dropped.
+    """
+
+    kind: str
+    entries: Mapping[str, Entry]
+    ignored: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class TermMatch:
+    """A vocabulary term found in a text: `text == source[start:end]`, as written."""
+
+    start: int
+    end: int
+    text: str
+    canonical: str
+    kind: str
+    group_or_class: str | None
+
+
+def normalized(text: str) -> str:
+    """Return `text` lowercased with dashes and whitespace as spaces, at the same length.
+
+    The same length is what lets a match in the normalized copy index the original; the
+    rare characters whose lowercase is longer ("İ") are left as they are.
+    """
+    lowered = text.lower()
+    if len(lowered) != len(text):
+        lowered = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+    return _spaced(lowered)
+
+
+def _spaced(text: str) -> str:
+    for old, new in _REPLACEMENTS:
+        if old in text:
+            text = text.replace(old, new)
+    return text
+
+
+@functools.lru_cache(maxsize=32)
+def _prepared(text: str) -> tuple[str, str]:
+    """The folded and the exact-case normalized copies of `text`, shared by the finders."""
+    return normalized(text), _spaced(text)
+
+
+def term_key(term: str, *, is_case_sensitive: bool = False) -> str:
+    """Return the key a term is matched by: normalized, single-spaced and stripped."""
+    text = _spaced(term) if is_case_sensitive else normalized(term)
+    return _SPACES.sub(" ", text).strip()
+
+
+def parse_vocabulary(kind: str, documents: Sequence[tuple[str, Any]]) -> Vocabulary:
+    """Validate the loaded YAML `documents` (file label, data) of one kind into a Vocabulary.
+
+    Later documents add entries and `extra_synonyms`; every check names the offending file
+    and entry, so a broken data change fails loudly at load time.
+    """
+    entries: dict[str, Entry] = {}
+    where: dict[str, str] = {}
+    ignored: list[str] = []
+    for label, data in documents:
+        if not isinstance(data, dict):
+            raise VocabularyError("expected a mapping with `entries`", file=label)
+        unknown = set(data) - _FILE_KEYS
+        if unknown:
+            raise VocabularyError(f"unknown top-level keys {sorted(unknown)}", file=label)
+        if data.get("kind") != kind:
+            raise VocabularyError(f"`kind` is {data.get('kind')!r}, expected {kind!r}", file=label)
+        ignored.extend(_strings(label, "(file)", "ignore", data.get("ignore")))
+        for raw in data.get("entries") or ():
+            entry = _parse_entry(kind, label, raw)
+            if entry.name in entries:
+                raise VocabularyError(
+                    f"entry {entry.name!r} is defined twice (also in {where[entry.name]})",
+                    file=label,
+                )
+            entries[entry.name] = entry
+            where[entry.name] = label
+        for name, extra in (data.get("extra_synonyms") or {}).items():
+            if name not in entries:
+                raise VocabularyError(f"extra_synonyms for unknown entry {name!r}", file=label)
+            old = entries[name]
+            added = tuple(_strings(label, name, "extra_synonyms", extra))
+            entries[name] = Entry(
+                old.name, old.group, old.synonyms + added, old.abbreviations, old.parents
+            )
+    vocabulary = Vocabulary(kind, entries, tuple(ignored))
+    _check_terms(vocabulary, where)
+    _check_parents(vocabulary, where)
+    return vocabulary
+
+
+def _parse_entry(kind: str, label: str, raw: Any) -> Entry:
+    if not isinstance(raw, dict):
+        raise VocabularyError(f"entry {raw!r} is not a mapping", file=label)
+    name = raw.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise VocabularyError(f"an entry has an empty or missing name: {raw!r}", file=label)
+    unknown = set(raw) - _ENTRY_KEYS[kind]
+    if unknown:
+        raise VocabularyError(
+            f"entry {name!r} has unknown keys {sorted(unknown)}",
+            file=label,
+            hint=f"allowed: {sorted(_ENTRY_KEYS[kind])}",
+        )
+    if name != name.strip().lower():
+        raise VocabularyError(f"entry {name!r}: names are lowercase and stripped", file=label)
+    group = raw.get(_GROUP_KEY.get(kind, ""))
+    if group is not None and (not isinstance(group, str) or not group):
+        raise VocabularyError(f"entry {name!r} has an invalid class or group", file=label)
+    return Entry(
+        name=name,
+        group=group,
+        synonyms=tuple(_strings(label, name, "synonyms", raw.get("synonyms"))),
+        abbreviations=tuple(_strings(label, name, "abbreviations", raw.get("abbreviations"))),
+        parents=tuple(_strings(label, name, "parents", raw.get("parents"))),
+    )
+
+
+def _strings(label: str, name: str, key: str, value: Any) -> list[str]:
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise VocabularyError(
+            f"entry {name!r}: `{key}` must be a list of non-empty strings", file=label
+        )
+    return [str(v) for v in value]
+
+
+def _check_terms(vocabulary: Vocabulary, where: Mapping[str, str]) -> None:
+    owner: dict[tuple[str, bool], str] = {}
+    for entry in vocabulary.entries.values():
+        for term, is_exact in _terms(entry):
+            key = (term_key(term, is_case_sensitive=is_exact), is_exact)
+            other = owner.setdefault(key, entry.name)
+            if other != entry.name:
+                raise VocabularyError(
+                    f"term {term!r} maps to two entries, {other!r} and {entry.name!r}",
+                    file=where[entry.name],
+                    hint="keep it on one entry",
+                )
+    for phrase in vocabulary.ignored:
+        if (term_key(phrase), False) in owner:
+            raise VocabularyError(
+                f"ignored phrase {phrase!r} is also the term of {owner[term_key(phrase), False]!r}",
+                file=where[owner[term_key(phrase), False]],
+            )
+
+
+def _check_parents(vocabulary: Vocabulary, where: Mapping[str, str]) -> None:
+    entries = vocabulary.entries
+    for entry in entries.values():
+        for parent in entry.parents:
+            if parent not in entries:
+                raise VocabularyError(
+                    f"entry {entry.name!r} has parent {parent!r}, which is not an entry",
+                    file=where[entry.name],
+                )
+    state: dict[str, int] = {}
+
+    def visit(name: str, path: tuple[str, ...]) -> None:
+        if state.get(name) == 2:
+            return
+        if state.get(name) == 1:
+            cycle = " → ".join((*path[path.index(name) :], name))
+            raise VocabularyError(f"parents form a cycle: {cycle}", file=where[name])
+        state[name] = 1
+        for parent in entries[name].parents:
+            visit(parent, (*path, name))
+        state[name] = 2
+
+    for name in entries:
+        visit(name, ())
+
+
+def _terms(entry: Entry) -> Iterable[tuple[str, bool]]:
+    yield entry.name, False
+    for synonym in entry.synonyms:
+        yield synonym, False
+    for abbreviation in entry.abbreviations:
+        yield abbreviation, True
+
+
+def _read_yaml(name: str) -> Any | None:
+    resource = resources.files("evimap.extract").joinpath("vocab", name)
+    if not resource.is_file():
+        return None
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        return yaml.load(resource.read_text(encoding="utf-8"), Loader=loader)
+    except yaml.YAMLError as error:
+        raise VocabularyError(f"not valid YAML: {error}", file=f"vocab/{name}") from error
+
+
+@functools.cache
+def vocabulary(kind: str) -> Vocabulary:
+    """Return the validated vocabulary of `kind` (curated file, then generated file)."""
+    if kind not in KINDS:
+        raise VocabularyError(f"unknown vocabulary {kind!r}", hint=f"one of {KINDS}")
+    documents = []
+    for name in (f"{kind}.yaml", f"{kind}_generated.yaml"):
+        data = _read_yaml(name)
+        if data is not None:
+            documents.append((f"vocab/{name}", data))
+    return parse_vocabulary(kind, documents)
+
+
+def _plurals(key: str) -> tuple[str, ...]:
+    if key.endswith("sis"):
+        return (key[:-2] + "es",)
+    if key.endswith("s") or not key[-1:].isalpha():
+        return ()
+    if key.endswith("y") and key[-2:-1] not in "aeiou":
+        return (key[:-1] + "ies",)
+    if key.endswith(("ch", "sh", "x")):
+        return (key + "es",)
+    return (key + "s",)
+
+
+class _Matcher:
+    """Two automata (case-folded terms, exact-case abbreviations) over one vocabulary."""
+
+    def __init__(self, vocab: Vocabulary) -> None:
+        self.kind = _MATCH_KIND[vocab.kind]
+        self.folded = ahocorasick.Automaton()
+        self.exact = ahocorasick.Automaton()
+        derived: list[tuple[str, Entry]] = []
+        for entry in vocab.entries.values():
+            for term, is_exact in _terms(entry):
+                key = term_key(term, is_case_sensitive=is_exact)
+                automaton = self.exact if is_exact else self.folded
+                automaton.add_word(key, (len(key), entry.name, entry.group))
+                if vocab.kind in _PLURAL_KINDS and not is_exact:
+                    derived.extend((plural, entry) for plural in _plurals(key))
+        for key, entry in derived:
+            if not self.folded.exists(key):
+                self.folded.add_word(key, (len(key), entry.name, entry.group))
+        for phrase in vocab.ignored:
+            key = term_key(phrase)
+            self.folded.add_word(key, (len(key), "", None))
+        self.has_exact = len(self.exact) > 0
+        for automaton in (self.folded, self.exact):
+            if len(automaton):
+                automaton.make_automaton()
+
+    def find(self, text: str) -> list[TermMatch]:
+        candidates: list[tuple[int, int, str, str | None]] = []
+        folded, exact = _prepared(text)
+        if len(self.folded):
+            _collect(self.folded, folded, candidates)
+        if self.has_exact:
+            _collect(self.exact, exact, candidates)
+        candidates.sort(key=lambda c: (c[0] - c[1], c[0]))
+        taken: list[tuple[int, int, str, str | None]] = []
+        for candidate in candidates:
+            start, end = candidate[0], candidate[1]
+            if all(end <= s or start >= e for s, e, _, _ in taken):
+                taken.append(candidate)
+        taken.sort()
+        return [
+            TermMatch(s, e, text[s:e], name, self.kind, group)
+            for s, e, name, group in taken
+            if name
+        ]
+
+
+def _collect(automaton: Any, text: str, into: list[tuple[int, int, str, str | None]]) -> None:
+    last = len(text) - 1
+    for end, (length, name, group) in automaton.iter(text):
+        start = end - length + 1
+        if (start == 0 or not text[start - 1].isalnum()) and (
+            end == last or not text[end + 1].isalnum()
+        ):
+            into.append((start, end + 1, name, group))
+
+
+@functools.cache
+def _matcher(kind: str) -> _Matcher:
+    return _Matcher(vocabulary(kind))
+
+
+def find_terms(kind: str, text: str) -> list[TermMatch]:
+    """Return the terms of vocabulary `kind` in `text`: whole words, longest first, in order."""
+    return _matcher(kind).find(text)
+
+
+def find_interventions(text: str) -> list[TermMatch]:
+    """Return the interventions named in `text`, each mapped to its generic name and class."""
+    return find_terms("interventions", text)
+
+
+def find_conditions(text: str) -> list[TermMatch]:
+    """Return the conditions named in `text` (see `condition_ancestors` for the hierarchy)."""
+    return find_terms("conditions", text)
+
+
+def find_adverse_effects(text: str) -> list[TermMatch]:
+    """Return the adverse effects named in `text`, each with its group."""
+    return find_terms("adverse_effects", text)
+
+
+def find_routes(text: str) -> list[TermMatch]:
+    """Return the routes of administration named in `text`."""
+    return find_terms("routes", text)
+
+
+@dataclass(frozen=True, slots=True)
+class DosePatterns:
+    """The dose regex built from `vocab/doses.yaml`, with the examples it must (not) match."""
+
+    pattern: re.Pattern[str]
+    examples: tuple[str, ...]
+    non_examples: tuple[str, ...]
+
+
+def parse_dose_patterns(label: str, data: Any) -> DosePatterns:
+    """Build the one dose alternation from the YAML `data`; errors name `label`."""
+    if not isinstance(data, dict) or set(data) - {
+        "kind",
+        "source",
+        "parts",
+        "patterns",
+        "examples",
+        "non_examples",
+    }:
+        raise VocabularyError("expected keys kind, source, parts, patterns, examples", file=label)
+    try:
+        alternatives = [
+            f"(?:{template.format(**data['parts'])})" for template in data["patterns"].values()
+        ]
+        pattern = re.compile(
+            r"(?<![\w.,])(?:" + "|".join(alternatives) + r")(?![\w])", re.IGNORECASE
+        )
+    except (KeyError, AttributeError, IndexError, re.error) as error:
+        raise VocabularyError(f"dose patterns do not compile: {error!r}", file=label) from error
+    return DosePatterns(
+        pattern,
+        tuple(str(e) for e in data.get("examples") or ()),
+        tuple(str(e) for e in data.get("non_examples") or ()),
+    )
+
+
+@functools.cache
+def dose_patterns() -> DosePatterns:
+    """Return the validated dose patterns of `vocab/doses.yaml`."""
+    return parse_dose_patterns("vocab/doses.yaml", _read_yaml("doses.yaml"))
+
+
+def find_doses(text: str) -> list[TermMatch]:
+    """Return the doses in `text` ("0.5 mg/kg", "56 mg", "0.15 mg kg-1") as written."""
+    return [
+        TermMatch(m.start(), m.end(), m.group(), m.group(), "dose", None)
+        for m in dose_patterns().pattern.finditer(text)
+    ]
+
+
+def condition_ancestors(name: str) -> tuple[str, ...]:
+    """Return the more general conditions of `name`, nearest first, up to the roots.
+
+    An unknown name has no ancestors; the result never contains `name` itself.
+    """
+    entries = vocabulary("conditions").entries
+    seen: dict[str, None] = {}
+    frontier = list(entries[name].parents) if name in entries else []
+    while frontier:
+        parent = frontier.pop(0)
+        if parent not in seen:
+            seen[parent] = None
+            frontier.extend(entries[parent].parents)
+    return tuple(seen)
+
+
+def intervention_class(name: str) -> str | None:
+    """Return the class of intervention `name` ("nmda_antagonist", "opioid"), or None."""
+    entry = vocabulary("interventions").entries.get(name)
+    return entry.group if entry else None

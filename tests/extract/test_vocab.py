@@ -1,0 +1,321 @@
+"""The vocabularies: every entry reachable, the hierarchy, validation, and how matching behaves."""
+
+from __future__ import annotations
+
+from importlib import resources
+from typing import Any
+
+import pytest
+
+from evimap.extract import vocab
+from evimap.extract.vocab import (
+    VocabularyError,
+    condition_ancestors,
+    find_adverse_effects,
+    find_conditions,
+    find_doses,
+    find_interventions,
+    find_routes,
+    intervention_class,
+    parse_vocabulary,
+)
+
+VOCAB_DIR = resources.files("evimap.extract").joinpath("vocab")
+
+
+def _canonicals(matches: list[vocab.TermMatch]) -> list[str]:
+    return [m.canonical for m in matches]
+
+
+def _unreachable(kind: str) -> list[str]:
+    problems = []
+    for entry in vocab.vocabulary(kind).entries.values():
+        terms = [*(t for t in (entry.name, *entry.synonyms)), *entry.abbreviations]
+        for term in terms:
+            sentence = f"Patients received {term} on day one."
+            found = [m for m in vocab.find_terms(kind, sentence) if m.start == 18]
+            if not found or found[0].canonical != entry.name:
+                problems.append(f"{term!r} -> {[m.canonical for m in found]}, not {entry.name!r}")
+    return problems
+
+
+@pytest.mark.parametrize("kind", vocab.KINDS)
+def test_vocab_every_term_is_found_and_maps_to_its_entry(kind: str) -> None:
+    assert _unreachable(kind) == []
+
+
+@pytest.mark.parametrize("kind", vocab.KINDS)
+def test_vocab_ignored_phrases_are_found_as_nothing(kind: str) -> None:
+    for phrase in vocab.vocabulary(kind).ignored:
+        assert vocab.find_terms(kind, f"Patients received {phrase} on day one.") == [], phrase
+
+
+@pytest.mark.parametrize(
+    ("text", "canonical"),
+    [
+        ("Spravato", "esketamine"),
+        ("S-ketamine", "esketamine"),
+        ("s ketamine", "esketamine"),
+        ("(S)-ketamine", "esketamine"),
+        ("ketamine hydrochloride", "ketamine"),
+        ("arketamine", "arketamine"),
+        ("R-ketamine", "arketamine"),
+        ("magnesium sulphate", "magnesium"),
+        ("magnesium sulfate", "magnesium"),
+        ("MgSO4", "magnesium"),
+        ("DXM", "dextromethorphan"),
+        ("dextromethorphan-bupropion", "dextromethorphan-bupropion"),
+        ("Auvelity", "dextromethorphan-bupropion"),
+        ("Namenda", "memantine"),
+        ("amantadine", "amantadine"),
+        ("nitrous oxide", "nitrous oxide"),
+        ("lanicemine", "lanicemine"),
+        ("GLYX-13", "rapastinel"),
+        ("REL-1017", "esmethadone"),
+        ("traxoprodil", "traxoprodil"),
+        ("methadone", "methadone"),
+        ("paracetamol", "acetaminophen"),
+        ("MS Contin", "morphine"),
+    ],
+)
+def test_find_interventions_maps_brands_salts_and_codes(text: str, canonical: str) -> None:
+    assert _canonicals(find_interventions(f"Treatment with {text} was given.")) == [canonical]
+
+
+@pytest.mark.parametrize(
+    ("name", "klass"),
+    [
+        ("ketamine", "nmda_antagonist"),
+        ("esketamine", "nmda_antagonist"),
+        ("memantine", "nmda_antagonist"),
+        ("morphine", "opioid"),
+        ("sertraline", "ssri"),
+        ("duloxetine", "snri"),
+        ("haloperidol", "antipsychotic"),
+        ("propofol", "anesthetic"),
+        ("midazolam", "benzodiazepine"),
+        ("ibuprofen", "nsaid"),
+        ("gabapentin", "anticonvulsant"),
+    ],
+)
+def test_intervention_class_of_curated_drugs(name: str, klass: str) -> None:
+    assert intervention_class(name) == klass
+
+
+def test_intervention_class_is_none_for_unknown_or_unclassed() -> None:
+    assert intervention_class("not a drug") is None
+
+
+def test_broad_vocabulary_reaches_beyond_nmda_drugs() -> None:
+    found = _canonicals(find_interventions("Liraglutide plus glimepiride versus infliximab."))
+    assert found == ["liraglutide", "glimepiride", "infliximab"]
+
+
+@pytest.mark.parametrize(
+    ("name", "ancestors"),
+    [
+        ("treatment-resistant depression", ("major depressive disorder", "depression")),
+        ("neuropathic pain", ("chronic pain", "pain")),
+        ("postoperative pain", ("pain",)),
+        ("alcohol use disorder", ("substance use disorder",)),
+        ("opioid use disorder", ("substance use disorder",)),
+        ("cocaine use disorder", ("substance use disorder",)),
+        ("bipolar depression", ("depression", "bipolar disorder")),
+        ("eclampsia", ("pre-eclampsia",)),
+        ("depression", ()),
+        ("no such condition", ()),
+    ],
+)
+def test_condition_ancestors_chain_to_the_root(name: str, ancestors: tuple[str, ...]) -> None:
+    assert condition_ancestors(name) == ancestors
+
+
+@pytest.mark.parametrize(
+    ("text", "canonical"),
+    [
+        ("MDD", "major depressive disorder"),
+        ("TRD", "treatment-resistant depression"),
+        ("CRPS", "complex regional pain syndrome"),
+        ("AUD", "alcohol use disorder"),
+        ("OUD", "opioid use disorder"),
+        ("PTSD", "post-traumatic stress disorder"),
+        ("COPD", "chronic obstructive pulmonary disease"),
+        ("heroin dependence", "opioid use disorder"),
+        ("post-partum depression", "postpartum depression"),
+        ("suicidal ideation", "suicidal ideation"),
+        ("Parkinson's disease", "parkinson's disease"),
+        ("Parkinson\u2019s disease", "parkinson's disease"),
+        ("Alzheimer's disease", "alzheimer's disease"),
+        ("influenza", "influenza"),
+        ("migraine", "migraine"),
+        ("asthma", "asthma"),
+    ],
+)
+def test_find_conditions_maps_names_and_abbreviations(text: str, canonical: str) -> None:
+    assert _canonicals(find_conditions(f"Adults with {text} were enrolled.")) == [canonical]
+
+
+def test_find_conditions_prefers_the_longest_term() -> None:
+    matches = find_conditions("ketamine for treatment-resistant depression")
+    assert [(m.text, m.canonical) for m in matches] == [
+        ("treatment-resistant depression", "treatment-resistant depression")
+    ]
+
+
+def test_find_interventions_prefers_the_longest_term() -> None:
+    matches = find_interventions("Magnesium sulfate was infused.")
+    assert [(m.start, m.end, m.text) for m in matches] == [(0, 17, "Magnesium sulfate")]
+
+
+def test_find_interventions_never_matches_inside_a_word() -> None:
+    assert _canonicals(find_interventions("esketamine and ketamine-induced effects")) == [
+        "esketamine",
+        "ketamine",
+    ]
+    assert find_interventions("The pseudoketamines and ketaminergic pathways") == []
+
+
+def test_find_interventions_offsets_index_the_original_text() -> None:
+    text = "Given İV then KETAMINE\u00a0Hydrochloride."
+    (match,) = find_interventions(text)
+    assert text[match.start : match.end] == match.text == "KETAMINE\u00a0Hydrochloride"
+    assert (match.kind, match.group_or_class) == ("intervention", "nmda_antagonist")
+
+
+def test_find_abbreviations_are_case_sensitive() -> None:
+    assert _canonicals(find_conditions("MDD")) == ["major depressive disorder"]
+    assert find_conditions("the mdd was") == []
+    assert _canonicals(find_routes("given IV")) == ["intravenous"]
+    assert find_routes("in phase iv") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "canonical", "group"),
+    [
+        ("hallucinations", "hallucination", "psychotomimetic effects"),
+        ("delusions", "delusion", "psychotomimetic effects"),
+        ("paranoia", "paranoia", "psychotomimetic effects"),
+        ("psychosis-like symptoms", "psychosis", "psychotomimetic effects"),
+        ("dissociative symptoms", "dissociation", "dissociative effects"),
+        ("nausea", "nausea", "gastrointestinal effects"),
+        ("vomiting", "vomiting", "gastrointestinal effects"),
+        ("increased blood pressure", "hypertension", "cardiovascular effects"),
+        ("ketamine cystitis", "urinary tract toxicity", "urological effects"),
+        ("respiratory depression", "respiratory depression", "respiratory effects"),
+        ("orthostatic hypotension", "orthostatic hypotension", "cardiovascular effects"),
+    ],
+)
+def test_find_adverse_effects_maps_to_groups(text: str, canonical: str, group: str) -> None:
+    (match,) = find_adverse_effects(f"Some reported {text} after dosing.")
+    assert (match.canonical, match.group_or_class) == (canonical, group)
+
+
+def test_adverse_effects_include_frequent_ade_corpus_terms() -> None:
+    assert _canonicals(find_adverse_effects("It caused thrombocytopenia.")) == ["thrombocytopenia"]
+
+
+@pytest.mark.parametrize(
+    ("text", "route"),
+    [
+        ("i.v.", "intravenous"),
+        ("intravenously", "intravenous"),
+        ("infusion", "intravenous"),
+        ("nasal spray", "intranasal"),
+        ("tablet", "oral"),
+        ("i.m.", "intramuscular"),
+        ("s.c.", "subcutaneous"),
+        ("sublingual", "sublingual"),
+        ("epidural", "epidural"),
+        ("intrathecal", "intrathecal"),
+        ("topical", "topical"),
+        ("inhaled", "inhaled"),
+        ("transdermal", "transdermal"),
+    ],
+)
+def test_find_routes_maps_synonyms(text: str, route: str) -> None:
+    assert _canonicals(find_routes(f"ketamine ({text}) was given")) == [route]
+
+
+def test_find_doses_matches_every_example_whole() -> None:
+    patterns = vocab.dose_patterns()
+    assert patterns.examples
+    for example in patterns.examples:
+        text = f"Patients got {example} of the drug."
+        assert [m.text for m in find_doses(text)] == [example], example
+
+
+def test_find_doses_ignores_non_examples() -> None:
+    for non_example in vocab.dose_patterns().non_examples:
+        assert find_doses(f"Over {non_example} of follow-up.") == [], non_example
+
+
+def test_find_doses_returns_the_dose_as_written() -> None:
+    text = "ketamine 0.5 mg/kg over 40 min, then 56 mg or 84 mg of esketamine in 2019"
+    assert [m.text for m in find_doses(text)] == ["0.5 mg/kg", "56 mg", "84 mg"]
+
+
+def test_generated_vocabularies_name_their_source_and_stay_small() -> None:
+    for kind in ("interventions", "conditions", "adverse_effects"):
+        text = VOCAB_DIR.joinpath(f"{kind}_generated.yaml").read_text(encoding="utf-8")
+        assert text.startswith("# GENERATED by scripts/build_vocab.py")
+        assert len(text.encode()) < 3_000_000
+
+
+def _doc(entries: list[dict[str, Any]], **extra: Any) -> tuple[str, dict[str, Any]]:
+    return ("vocab/test.yaml", {"kind": "conditions", "entries": entries, **extra})
+
+
+@pytest.mark.parametrize(
+    ("documents", "message"),
+    [
+        ([_doc([{"name": "pain", "colour": "red"}])], "entry 'pain' has unknown keys ['colour']"),
+        ([_doc([{"name": " "}])], "empty or missing name"),
+        ([_doc([{"synonyms": ["x"]}])], "empty or missing name"),
+        (
+            [
+                _doc(
+                    [{"name": "pain", "synonyms": ["ache"]}, {"name": "sore", "synonyms": ["Ache"]}]
+                )
+            ],
+            "term 'Ache' maps to two entries, 'pain' and 'sore'",
+        ),
+        ([_doc([{"name": "pain", "parents": ["nope"]}])], "parent 'nope', which is not an entry"),
+        (
+            [_doc([{"name": "a", "parents": ["b"]}, {"name": "b", "parents": ["a"]}])],
+            "parents form a cycle: a → b → a",
+        ),
+        ([_doc([{"name": "pain"}, {"name": "pain"}])], "entry 'pain' is defined twice"),
+        ([_doc([], extra_synonyms={"nope": ["x"]})], "extra_synonyms for unknown entry 'nope'"),
+        ([_doc([{"name": "Pain"}])], "names are lowercase"),
+        ([_doc([{"name": "pain", "synonyms": "ache"}])], "must be a list of non-empty strings"),
+        ([_doc([{"name": "pain"}], ignore=["Pain"])], "ignored phrase 'Pain'"),
+        ([("vocab/test.yaml", {"kind": "routes", "entries": []})], "expected 'conditions'"),
+        ([("vocab/test.yaml", {"kind": "conditions", "rows": []})], "unknown top-level keys"),
+    ],
+)
+def test_parse_vocabulary_names_file_entry_and_reason(
+    documents: list[tuple[str, Any]], message: str
+) -> None:
+    with pytest.raises(VocabularyError) as caught:
+        parse_vocabulary("conditions", documents)
+    assert "vocab/test.yaml" in str(caught.value)
+    assert message in str(caught.value)
+
+
+def test_parse_vocabulary_lets_a_later_file_add_synonyms() -> None:
+    parsed = parse_vocabulary(
+        "conditions",
+        [_doc([{"name": "pain"}]), _doc([{"name": "ache"}], extra_synonyms={"pain": ["sore"]})],
+    )
+    assert parsed.entries["pain"].synonyms == ("sore",)
+    assert list(parsed.entries) == ["pain", "ache"]
+
+
+def test_parse_dose_patterns_reports_a_broken_template() -> None:
+    with pytest.raises(VocabularyError, match=r"vocab/doses\.yaml"):
+        vocab.parse_dose_patterns("vocab/doses.yaml", {"parts": {}, "patterns": {"x": "{nope}"}})
+
+
+def test_vocabulary_rejects_an_unknown_kind() -> None:
+    with pytest.raises(VocabularyError, match="unknown vocabulary 'drugs'"):
+        vocab.vocabulary("drugs")
