@@ -1,0 +1,588 @@
+"""How many studies and participants a record reports: spans of stated counts.
+
+`find_counts` finds counts of studies ("67 trials", "12 RCTs", "k = 5") and of participants
+("2,300 adults", "n = 67", "Sixty-four participants", "a total of 1,024 women") in a text,
+each with a `role` saying how the text frames it (a stated total, an arm of a trial, people
+screened or excluded, or plain). A count needs its noun next to the number (at most four
+modifier words between), which is what keeps doses ("0.5 mg/kg"), years ("in 2018"), ages
+("aged 18-65"), percentages, durations, p-values, CIs and reference numbers out.
+`n_studies_and_participants` chooses the record-level totals from the counts of all
+sentences. The noun and cue lists are data: module-level tuples, compiled once into a few
+combined patterns.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from evimap.extract.pipeline import Findings, Sentence, Step
+from evimap.records import Record
+
+CountKind = Literal["studies", "participants"]
+CountRole = Literal["total", "plain", "arm", "excluded"]
+
+STUDY_NOUNS: tuple[str, ...] = (
+    "studies",
+    "study",
+    "trials",
+    "trial",
+    "RCTs",
+    "RCT",
+    "reviews",
+    "articles",
+    "papers",
+    "publications",
+)
+"""Nouns that make a number a count of studies (singular for "one trial")."""
+
+PARTICIPANT_NOUNS: tuple[str, ...] = (
+    "participants",
+    "participant",
+    "patients",
+    "patient",
+    "subjects",
+    "adults",
+    "children",
+    "adolescents",
+    "youths",
+    "infants",
+    "neonates",
+    "newborns",
+    "babies",
+    "women",
+    "men",
+    "mothers",
+    "parturients",
+    "people",
+    "persons",
+    "individuals",
+    "volunteers",
+    "cases",
+    "veterans",
+    "students",
+    "smokers",
+    "drinkers",
+    "users",
+    "respondents",
+    "outpatients",
+    "inpatients",
+    "survivors",
+    "athletes",
+    "residents",
+    "couples",
+    "pregnancies",
+    "animals",
+    "rats",
+    "mice",
+    "dogs",
+    "pigs",
+    "rabbits",
+    "monkeys",
+)
+"""Nouns that make a number a count of participants (animals count for animal studies)."""
+
+GAP_BLOCKERS: frozenset[str] = frozenset(
+    # units and durations: "65 years old patients", "12 weeks in patients", "5 mg patients"
+    [
+        "year",
+        "years",
+        "yr",
+        "yrs",
+        "month",
+        "months",
+        "week",
+        "weeks",
+        "day",
+        "days",
+        "hour",
+        "hours",
+        "h",
+        "hr",
+        "hrs",
+        "min",
+        "mins",
+        "minute",
+        "minutes",
+        "second",
+        "seconds",
+        "mg",
+        "g",
+        "kg",
+        "mcg",
+        "µg",
+        "ug",
+        "ml",
+        "l",
+        "mmol",
+        "mol",
+        "iu",
+        "unit",
+        "units",
+        "dose",
+        "doses",
+        "times",
+        "fold",
+        "percent",
+        "per",
+        "cent",
+        "point",
+        "points",
+        "million",
+        "billion",
+        "thousand",
+        "hundreds",
+        "thousands",
+        "of",
+        "in",
+        "with",
+        "for",
+        "from",
+        "to",
+        "at",
+        "by",
+        "on",
+        "or",
+        "and",
+        "versus",
+        "vs",
+        "than",
+        "were",
+        "was",
+        "who",
+        "that",
+        "the",
+        "a",
+        "an",
+        "had",
+        "have",
+        "are",
+        "is",
+    ]
+)
+"""Words that may not stand between a number and its noun ("12 weeks of treatment in patients")."""
+
+TOTAL_BEFORE: frozenset[str] = frozenset(
+    [
+        "total",
+        "totalling",
+        "totaling",
+        "overall",
+        "involving",
+        "including",
+        "included",
+        "enrolled",
+        "enrolling",
+        "recruited",
+        "randomised",
+        "randomized",
+        "randomising",
+        "randomizing",
+        "comprising",
+        "with",
+        "of",
+    ]
+)
+"""Words just before a count that frame it as the total ("a total of", "67 trials involving");
+a hedge between ("involving over 2,300") is skipped, see `HEDGES`."""
+
+HEDGES: frozenset[str] = frozenset(
+    [
+        "over",
+        "about",
+        "approximately",
+        "approx",
+        "nearly",
+        "almost",
+        "around",
+        "than",
+        "more",
+        "some",
+        "roughly",
+    ]
+)
+"""Words between a total cue and its number ("more than", "over")."""
+
+NOT_COUNT_BEFORE: frozenset[str] = frozenset(
+    [
+        "aged",
+        "age",
+        "ages",
+        "p",
+        "table",
+        "tables",
+        "fig",
+        "figure",
+        "page",
+        "pp",
+        "ref",
+        "refs",
+        "phase",
+        "grade",
+        "level",
+        "version",
+        "day",
+        "week",
+        "month",
+        "year",
+        "visit",
+        "cycle",
+        "stage",
+        "type",
+        "class",
+        "step",
+        "dose",
+        "ci",
+        "or",
+        "rr",
+        "hr",
+    ]
+)
+"""The word just before a number that makes it something other than a count ("aged 18")."""
+
+TOTAL_AFTER: tuple[str, ...] = (
+    r"(?:were|was|had\s+been|have\s+been)\s+(?:\w+\s+)?(?:randomi[sz]ed|randomly\s+(?:assigned|allocated)|enrolled|recruited|included|studied)",
+    r"(?:were|was)\s+(?:\w+\s+)?(?:assigned|allocated)\s+(?:\w+\s+)?to\s+(?:\w+\s+)?(?:one\s+of|either)",
+    r"in\s+total",
+    r"overall",
+    r"(?:participated|took\s+part|completed\s+(?:the\s+)?(?:study|trial))",
+)
+"""Cues just after a count that frame it as the total ("202 patients were randomized")."""
+
+EXCLUDED_CUES: tuple[str, ...] = (
+    r"screened",
+    r"assessed\s+for\s+eligibility",
+    r"identified",
+    r"retrieved",
+    r"excluded",
+    r"ongoing",
+    r"awaiting",
+    r"withdr[ea]w",
+    r"dropped\s+out",
+    r"lost\s+to\s+follow",
+    r"declined",
+    r"approached",
+    r"potentially",
+    r"searched",
+)
+"""Cues (after the count, or among its modifiers) for numbers that are not the analysed set."""
+
+ARM_CUES: tuple[str, ...] = (
+    r"received",
+    r"(?:were\s+)?(?:randomi[sz]ed|randomly\s+assigned|assigned|allocated)\s+to\s+(?:receive\s+)?\w+",
+    r"(?:were\s+)?in\s+the\s+\w+",
+    r"to\s+(?:the\s+)?\w+",
+    r"\(\w+\)",
+)
+"""What follows the first number of an arm pair ("30 received ketamine and 32 placebo")."""
+
+_UNITS = [
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+]
+_TENS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+_WORD_VALUE = {w: i + 1 for i, w in enumerate(_UNITS)} | {
+    w: 20 + 10 * i for i, w in enumerate(_TENS)
+}
+
+_UNIT_RE = "|".join(_UNITS[::-1])
+_TENS_RE = f"(?:{'|'.join(_TENS)})(?:[- ](?:{'|'.join(_UNITS[:9])}))?"
+_BELOW_100 = f"(?:{_TENS_RE}|{_UNIT_RE})"
+_WORD_NUMBER = (
+    rf"(?:(?:{_BELOW_100}|a)\s+hundred(?:\s+(?:and\s+)?{_BELOW_100})?"
+    rf"|(?:{_BELOW_100}|a)\s+thousand|{_BELOW_100})"
+)
+_DIGITS = r"(?:\d{1,3}(?:,\d{3})+(?!\d)|\d{1,3}(?:\u2009|\u202f| )\d{3}(?![\d,.])|\d+)"
+_NOT_BEFORE_NUMBER = frozenset("0123456789.,/:\u00d7\u00b1^-\u2013")
+_GAP = r"(?:[a-z][\w\u2013'-]*,?\s+){0,4}?"
+_NOUNS = "|".join(w.lower() for w in STUDY_NOUNS + PARTICIPANT_NOUNS)
+
+# Alternations of words are slow in `re` (a few MB/s), so the scan finds where numbers may
+# start with a digit run and with plain string search for the number words that occur as
+# whitespace tokens of the text; every other pattern is matched anchored at those points.
+_DIGIT_RUN_RE = re.compile(r"(?<![\w.,/:\u00d7\u00b1^\-\u2013])\d[\d,]*(?![.]\d)")
+_NUMBER_TOKENS = frozenset(
+    _UNITS + _TENS + [f"{t}-{u}" for t in _TENS for u in _UNITS[:9]] + ["hundred", "thousand"]
+)
+_NUMBER_TOKENS_OPEN = _NUMBER_TOKENS | {f"({w}" for w in _NUMBER_TOKENS}
+_DIGITS_AT_RE = re.compile(rf"{_DIGITS}(?![.,]?\d)")
+_WORD_NUMBER_AT_RE = re.compile(rf"{_WORD_NUMBER}\b")
+_NOUN_AFTER_RE = re.compile(rf"\s+(?P<gap>{_GAP})(?P<noun>{_NOUNS})\b")
+_BARE_AFTER_RE = re.compile(
+    r"(?=\s+(?:were|had\s+been)\s+(?:\w+\s+)?(?:randomi[sz]ed|randomly|enrolled|recruited))",
+    re.IGNORECASE,
+)
+_EQ_BEFORE_RE = re.compile(r"(?<![A-Za-z])(?P<nk>[nNkK])\s*=\s*$")
+_ARM_WORDS = ("received", "andomi", "assigned", "allocated")
+_NUM = rf"(?:{_DIGITS}(?![.,]\d)|{_WORD_NUMBER}\b)"
+_STUDY_WORDS = frozenset(w.lower() for w in STUDY_NOUNS)
+_AFTER_TOTAL_RE = re.compile(rf"[\s,)]*(?:{'|'.join(TOTAL_AFTER)})\b", re.IGNORECASE)
+_EXCLUDED_RE = re.compile(rf"\b(?:{'|'.join(EXCLUDED_CUES)})\b", re.IGNORECASE)
+_AFTER_EXCLUDED_RE = re.compile(
+    rf"[\s,)]*(?:(?:were|was|are|had\s+been|have\s+been)\s+)?(?:\w+\s+)?(?:{'|'.join(EXCLUDED_CUES)})\b",
+    re.IGNORECASE,
+)
+_STRIP = ".,:;()[]"
+
+
+def _words_before(text: str, start: int, n: int) -> list[str]:
+    return [w.strip(_STRIP) for w in text[max(0, start - 30) : start].lower().split()[-n:]]
+
+
+def _not_a_count(text: str, start: int) -> bool:
+    """Whether the number at `start` follows a word or sign that makes it no count."""
+    head = text[max(0, start - 3) : start].rstrip()
+    if head and head[-1] in "[=<>≤≥±":
+        return True
+    words = _words_before(text, start, 1)
+    return bool(words) and words[-1] in NOT_COUNT_BEFORE
+
+
+def _total_before(text: str, start: int) -> bool:
+    words = _words_before(text, start, 3)
+    while words and words[-1] in HEDGES:
+        words.pop()
+    return bool(words) and words[-1] in TOTAL_BEFORE
+
+
+_ARM_AT_RE = re.compile(
+    rf"(?P<a>{_NUM})\s+(?:\w+\s+){{0,2}}?(?:{'|'.join(ARM_CUES)})"
+    rf"[^.;:]{{0,60}}?\b(?:and|or|versus|vs\.?|,)\s+(?:\w+\s+)?(?P<b>{_NUM})"
+    rf"(?![.,]?\d)(?!\s*(?:%|mg|µg|mcg|g\b|kg|ml|years?|weeks?|days?|hours?|h\b|min|months?|sessions?|times|doses?))",
+    re.IGNORECASE,
+)
+_BEFORE_YEAR_RE = re.compile(
+    r"\b(?:in|since|from|during|between|until|before|after|by|of|to|and)\s+$", re.IGNORECASE
+)
+_RANDOMISED_TO_RE = re.compile(r"randomi[sz]ed|randomly|assigned|allocated", re.IGNORECASE)
+_WORD_SPLIT_RE = re.compile(r"[\s-]+")
+_YEAR_LIKE = range(1900, 2100)
+
+
+@dataclass(frozen=True, slots=True)
+class Count:
+    """A stated count of studies or participants.
+
+    `start`/`end` index the text passed to `find_counts` and cover the number phrase (the
+    number through its noun, or `n = 67`). `role` is how the text frames it: `total`
+    (a total, or the number randomised/enrolled/included), `arm` (one group of a trial),
+    `excluded` (screened, excluded, ongoing: not the analysed set) or `plain`.
+    """
+
+    kind: CountKind
+    value: int
+    start: int
+    end: int
+    role: CountRole = "plain"
+
+
+def number_value(phrase: str) -> int | None:
+    """The integer a number phrase stands for: "2,300" → 2300, "Sixty-four" → 64."""
+    if phrase.isdigit():
+        return int(phrase)
+    s = phrase.strip().lower()
+    digits = s.replace(",", "").replace("\u2009", "").replace("\u202f", "").replace(" ", "")
+    if digits.isdigit():
+        return int(digits)
+    words = _WORD_SPLIT_RE.split(s)
+    total = 0
+    current = 0
+    for word in words:
+        if word == "and":
+            continue
+        if word == "a":
+            current = 1
+        elif word == "hundred":
+            current = (current or 1) * 100
+        elif word == "thousand":
+            total += (current or 1) * 1000
+            current = 0
+        elif word in _WORD_VALUE:
+            current += _WORD_VALUE[word]
+        else:
+            return None
+    return total + current
+
+
+def _role(text: str, start: int, end: int, gap: str) -> CountRole:
+    if (gap and _EXCLUDED_RE.search(gap)) or _AFTER_EXCLUDED_RE.match(text, end):
+        return "excluded"
+    if _total_before(text, start) or _AFTER_TOTAL_RE.match(text, end):
+        return "total"
+    return "plain"
+
+
+def find_counts(text: str) -> list[Count]:
+    """Counts of studies and participants stated in `text`, in order of position.
+
+    A digit or number-word ("Sixty-four", "two hundred") counts only when a study or
+    participant noun follows it within four modifier words, or as `n = 67` / `k = 5`. Numbers
+    in ranges, ratios and decimals, after "aged", "p =", "Table", "in"/"since" (years) or a
+    bracket (references), and numbers separated from the noun by a unit or function word are
+    not counts. `n =` counts after "randomised/assigned to" in the same text are arms, as are
+    pairs such as "30 received ketamine and 32 placebo".
+    """
+    low = text.lower()
+    if len(low) != len(text):  # a few characters change length when lower-cased
+        low = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+    armed = any(word in low for word in _ARM_WORDS)
+    counts: list[Count] = []
+    consumed = 0
+    for start in _number_starts(low):
+        if start < consumed:
+            continue
+        if start > 0 and (text[start - 1] in _NOT_BEFORE_NUMBER or text[start - 1].isalnum()):
+            continue
+        number = (_DIGITS_AT_RE if low[start].isdigit() else _WORD_NUMBER_AT_RE).match(low, start)
+        if number is None:
+            continue
+        consumed = number.end()
+        arms = _arm_pair_at(text, start) if armed else []
+        if arms:
+            counts.extend(arms)
+            consumed = arms[-1].end
+            continue
+        count = _count_at(text, low, start, number.end())
+        if count is not None:
+            counts.append(count)
+            consumed = count.end
+    return counts
+
+
+def _number_starts(low: str) -> list[int]:
+    """Offsets in lower-cased text where a digit run or a number word starts, in order."""
+    starts = [m.start() for m in _DIGIT_RUN_RE.finditer(low)]
+    words = _NUMBER_TOKENS_OPEN.intersection(low.split())
+    if words:
+        for word in words:
+            word = word.lstrip("(")
+            i = low.find(word)
+            while i >= 0:
+                end = i + len(word)
+                if (i == 0 or not low[i - 1].isalpha()) and (
+                    end == len(low) or not low[end].isalpha()
+                ):
+                    starts.append(i)
+                i = low.find(word, end)
+        starts.sort()
+    return starts
+
+
+def _count_at(text: str, low: str, start: int, num_end: int) -> Count | None:
+    """The count whose number is `text[start:num_end]`, or None if it is not a count."""
+    eq_possible = "=" in text[max(0, start - 8) : start]
+    if not eq_possible and (num_end == len(text) or not text[num_end].isspace()):
+        return None
+    value = number_value(text[start:num_end])
+    if not value:
+        return None
+    kind: CountKind
+    role: CountRole
+    eq = eq_possible and _EQ_BEFORE_RE.search(text, max(0, start - 8), start)
+    if eq:
+        after = _noun_after(low, num_end)
+        end = after.end() if after else num_end
+        noun = after.group("noun").lower() if after else ""
+        studies = eq.group("nk") in "kK" or noun in _STUDY_WORDS
+        kind = "studies" if studies else "participants"
+        arm = _RANDOMISED_TO_RE.search(text, 0, eq.start())
+        role = "arm" if arm else _role(text, eq.start(), end, "")
+        return Count(kind, value, eq.start(), end, role)
+    after = _noun_after(low, num_end)
+    bare = after is None and _BARE_AFTER_RE.match(text, num_end)
+    if not (after or bare) or _not_a_count(text, start):
+        return None
+    if (
+        value in _YEAR_LIKE
+        and text[start:num_end].isdigit()
+        and _BEFORE_YEAR_RE.search(text, max(0, start - 10), start)
+    ):
+        return None
+    if after:
+        end = after.end()
+        kind = "studies" if after.group("noun").lower() in _STUDY_WORDS else "participants"
+        return Count(kind, value, start, end, _role(text, start, end, after.group("gap")))
+    return Count("participants", value, start, num_end, "total")
+
+
+def _noun_after(low: str, end: int) -> re.Match[str] | None:
+    """The study or participant noun after the number ending at `end`, if no blocker is between."""
+    after = _NOUN_AFTER_RE.match(low, end)
+    if after is None or not after.group("gap"):
+        return after
+    gap = after.group("gap").replace(",", " ").split()
+    return None if GAP_BLOCKERS.intersection(gap) else after
+
+
+def _arm_pair_at(text: str, start: int) -> list[Count]:
+    """The two arm sizes of a pair starting at `start` ("30 received X and 32 Y"), or []."""
+    m = _ARM_AT_RE.match(text, start)
+    if m is None or _not_a_count(text, start):
+        return []
+    out: list[Count] = []
+    for name in ("a", "b"):
+        value = number_value(m.group(name))
+        if not value:
+            return []
+        out.append(Count("participants", value, *m.span(name), role="arm"))
+    return out
+
+
+def _largest(counts: Iterable[Count]) -> int | None:
+    values = [c.value for c in counts]
+    return max(values) if values else None
+
+
+def n_studies_and_participants(sentences: Sequence[Sentence]) -> tuple[int | None, int | None]:
+    """The record-level number of studies and of participants, or None where none is stated.
+
+    Reviews state a review-level total and smaller per-outcome subsets ("in 3 trials
+    (n = 412)"); trials state the number randomised beside the numbers screened, analysed
+    or per arm. So: counts framed as totals win over plain ones, and among those the
+    largest is taken (a subset is never larger than its total); screened, excluded and
+    ongoing counts are never taken. When no total or plain count of participants is
+    stated, the arm sizes of the first sentence that gives two or more are summed.
+    """
+    studies: list[Count] = []
+    people: list[Count] = []
+    arm_sum: int | None = None
+    for sentence in sentences:
+        found = find_counts(sentence.text)
+        studies.extend(c for c in found if c.kind == "studies" and c.role != "excluded")
+        people.extend(c for c in found if c.kind == "participants" and c.role in ("total", "plain"))
+        arms = [c.value for c in found if c.role == "arm"]
+        if arm_sum is None and len(arms) >= 2:
+            arm_sum = sum(arms)
+    n_studies = _largest(c for c in studies if c.role == "total") or _largest(studies)
+    n_people = _largest(c for c in people if c.role == "total") or _largest(people)
+    return n_studies, n_people if n_people is not None else arm_sum
+
+
+def numbers_step(record: Record, found: Findings) -> dict[str, Any]:
+    """Pipeline step: record-level `n_studies` and `n_participants` from the sentences."""
+    n_studies, n_participants = n_studies_and_participants(found["sentences"])
+    return {"n_studies": n_studies, "n_participants": n_participants}
+
+
+NUMBERS = Step(
+    "numbers", 1, numbers_step, needs=("sentences",), gives=("n_studies", "n_participants")
+)

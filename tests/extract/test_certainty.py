@@ -1,0 +1,129 @@
+"""Behaviour of the certainty step: certainty of evidence as stated in words, never inferred."""
+
+from __future__ import annotations
+
+import pytest
+
+from evimap.claims import Certainty
+from evimap.extract.certainty import CERTAINTY, find_certainty, stated_certainty
+from evimap.extract.pipeline import Sentence
+
+VL, L, M, H = Certainty.VERY_LOW, Certainty.LOW, Certainty.MODERATE, Certainty.HIGH
+
+
+def _levels(text: str) -> list[tuple[Certainty, Certainty | None]]:
+    return [(m.level, m.upper) for m in find_certainty(text)]
+
+
+def _sentences(*texts: str) -> list[Sentence]:
+    out, start = [], 0
+    for text in texts:
+        out.append(Sentence("abstract", start, start + len(text), text))
+        start += len(text) + 1
+    return out
+
+
+@pytest.mark.parametrize(
+    ("text", "level"),
+    [
+        ("Memantine probably improves cognition (moderate certainty evidence).", M),
+        ("This is based on low-certainty evidence.", L),
+        ("There is moderate-quality evidence that sleep improves.", M),
+        ("Overall, the quality of the evidence was low.", L),
+        ("We judged the certainty of the evidence to be very low.", VL),
+        ("The certainty of evidence for nausea at 24 hours was high.", H),
+        ("The findings rest on evidence of very low quality.", VL),
+        ("The evidence is of low quality.", L),
+        ("Our confidence in the evidence is moderate.", M),
+        ("A high level of evidence supports its use.", H),
+        ("Mortality did not change (GRADE: low).", L),
+    ],
+)
+def test_certainty_grade_wording(text: str, level: Certainty) -> None:
+    assert _levels(text) == [(level, None)]
+
+
+@pytest.mark.parametrize(
+    ("text", "level", "upper"),
+    [
+        ("Evidence was rated low to very low for all outcomes.", VL, L),
+        ("We found low- to moderate-certainty evidence of benefit.", L, M),
+        ("The certainty of the evidence ranged from very low to moderate.", VL, M),
+        ("Moderate to high quality evidence shows a small effect.", M, H),
+    ],
+)
+def test_certainty_range_gives_lower_and_upper(
+    text: str, level: Certainty, upper: Certainty
+) -> None:
+    assert _levels(text) == [(level, upper)]
+
+
+@pytest.mark.parametrize(
+    ("text", "level"),
+    [
+        ("There is strong evidence that it lowers pressure.", H),
+        ("Weak evidence suggests a benefit.", L),
+    ],
+)
+def test_certainty_plain_strong_and_weak_are_marked_ungraded(text: str, level: Certainty) -> None:
+    [mention] = find_certainty(text)
+    assert (mention.level, mention.graded) == (level, False)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "There is not enough high-quality evidence to recommend it.",
+        "There is limited evidence for its use.",
+        "Most were poor-quality trials.",
+        "High-quality trials are needed.",
+        "All trials had a low risk of bias.",
+        "A low dose was well tolerated.",
+        "High doses caused dissociation.",
+        "High-quality evidence is needed to confirm these findings.",
+        "No strong evidence was found.",
+        "Stronger evidence is needed.",
+        "Quality of life was low in both groups.",
+        "The evidence was insufficient to draw conclusions.",
+        "There is a lack of moderate-certainty evidence.",
+    ],
+)
+def test_certainty_negatives_and_non_statements_give_nothing(text: str) -> None:
+    assert find_certainty(text) == []
+
+
+def test_certainty_span_covers_statement() -> None:
+    text = "Results: low-certainty evidence suggests a benefit."
+    [mention] = find_certainty(text)
+    assert text[mention.start : mention.end] == "low-certainty evidence"
+
+
+def test_certainty_record_range_over_outcomes() -> None:
+    sentences = _sentences(
+        "Pain fell (moderate-certainty evidence).",
+        "Nausea rose (very low-certainty evidence).",
+    )
+    assert stated_certainty(sentences) == (VL, M)
+
+
+def test_certainty_record_prefers_overall_statement() -> None:
+    sentences = _sentences(
+        "Pain fell (moderate-certainty evidence).",
+        "Overall, the certainty of the evidence was low.",
+    )
+    assert stated_certainty(sentences) == (L, None)
+
+
+def test_certainty_record_prefers_grade_over_plain_words() -> None:
+    sentences = _sentences("There is strong evidence of benefit.", "This is low-quality evidence.")
+    assert stated_certainty(sentences) == (L, None)
+
+
+def test_certainty_record_none_when_not_stated() -> None:
+    assert stated_certainty(_sentences("Ketamine was studied in 3 trials.")) == (None, None)
+
+
+def test_certainty_step_declares_what_it_gives() -> None:
+    found = CERTAINTY.fn(None, {"sentences": _sentences("It is high-certainty evidence.")})  # type: ignore[arg-type]
+    assert found == {"certainty": H, "certainty_upper": None}
+    assert set(found) == set(CERTAINTY.gives)
