@@ -1,0 +1,81 @@
+"""Which (intervention, condition) pairs a record is about: behaviour on written records."""
+
+from __future__ import annotations
+
+from evimap.extract.pairs import record_pairs
+from evimap.extract.sentences import record_sentences
+from evimap.records import Record, Section, Translation
+
+
+def pairs_of(
+    title: str | None, *abstract: str, language: str | None = "en"
+) -> list[tuple[str, str]]:
+    record = Record(
+        id="x",
+        source="page",
+        title=title,
+        abstract=tuple(Section(None, text) for text in abstract),
+        language=language,
+    )
+    return record_pairs(record, record_sentences(record))
+
+
+def test_pairs_title_intervention_and_condition_make_a_pair() -> None:
+    pairs = pairs_of(
+        "Memantine for agitation in Alzheimer's disease",
+        "We randomized 120 patients. Memantine reduced agitation scores.",
+    )
+    assert [intervention for intervention, _ in pairs] == ["memantine"]
+    assert pairs[0][1] in {"alzheimer's disease", "psychomotor agitation"}
+
+
+def test_pairs_a_drug_named_once_in_passing_is_not_a_focus() -> None:
+    pairs = pairs_of(
+        "Esketamine nasal spray in treatment-resistant depression",
+        "Patients previously treated with sertraline were enrolled.",
+        "Esketamine improved depressive symptoms compared with placebo.",
+        "Esketamine was well tolerated.",
+    )
+    assert [intervention for intervention, _ in pairs] == ["esketamine"]
+
+
+def test_pairs_the_specific_condition_wins_over_its_parent() -> None:
+    pairs = pairs_of(
+        "Ketamine in depression",
+        "Ketamine was given to adults with treatment-resistant depression.",
+        "Ketamine rapidly reduced depression scores.",
+    )
+    assert pairs == [("ketamine", "treatment-resistant depression")]
+
+
+def test_pairs_a_substance_inside_a_condition_is_not_an_intervention() -> None:
+    pairs = pairs_of(
+        "Naltrexone for cocaine dependence",
+        "Naltrexone reduced cocaine use in cocaine dependent adults.",
+    )
+    assert all(intervention != "cocaine" for intervention, _ in pairs)
+    assert ("naltrexone", "cocaine use disorder") in pairs
+
+
+def test_pairs_a_record_not_in_english_gives_no_pairs() -> None:
+    assert (
+        pairs_of(
+            "Ketamina para el dolor crónico",
+            "La ketamina redujo el dolor crónico en adultos.",
+            language="es",
+        )
+        == []
+    )
+
+
+def test_pairs_translations_are_not_read() -> None:
+    record = Record(
+        id="x",
+        source="page",
+        abstract=(Section(None, "Ketamine reduced chronic pain. Ketamine was safe."),),
+        translations=(
+            Translation("en", "Memantine in migraine", (Section(None, "Memantine for migraine."),)),
+        ),
+        language="en",
+    )
+    assert record_pairs(record, record_sentences(record)) == [("ketamine", "chronic pain")]
