@@ -79,3 +79,12 @@ def test_pairs_translations_are_not_read() -> None:
         language="en",
     )
     assert record_pairs(record, record_sentences(record)) == [("ketamine", "chronic pain")]
+
+
+def test_pairs_a_chain_of_general_conditions_goes_to_the_most_specific() -> None:
+    pairs = pairs_of(
+        "Ketamine in pain",
+        "Ketamine for chronic pain and neuropathic pain was studied.",
+        "Ketamine reduced neuropathic pain.",
+    )
+    assert pairs == [("ketamine", "neuropathic pain")]

@@ -134,12 +134,13 @@ def _specific(totals: dict[str, int]) -> dict[str, int]:
     A review of "addiction" that names alcohol, opioid and cocaine use disorders makes its
     claims about those; "depression" beside "major depressive disorder" is the same claim.
     """
-    out = dict(totals)
+    below = {
+        name: [o for o in totals if o != name and name in condition_ancestors(o)] for name in totals
+    }
+    out = {name: weight for name, weight in totals.items() if not below[name]}
     for name, weight in totals.items():
-        descendants = [o for o in totals if o != name and name in condition_ancestors(o)]
-        if descendants:
-            del out[name]
-            for other in descendants:
+        for other in below[name]:
+            if other in out:
                 out[other] += weight
     return out
 

@@ -11,9 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from evimap.records import Record
+
+if TYPE_CHECKING:
+    from evimap.claims import Claim
 
 Findings = Mapping[str, Any]
 """What the steps so far have found, by name (`sentences`, `interventions`, …)."""
@@ -60,3 +64,36 @@ def run_steps(steps: Sequence[Step], record: Record) -> dict[str, Any]:
             raise ValueError(f"step {step.name!r} gave {sorted(unexpected)} it did not declare")
         found.update(given)
     return found
+
+
+@cache
+def default_steps() -> tuple[Step, ...]:
+    """The extractor's steps in order (the registry; imported here, not at module load,
+    because every step module imports `Step` from this one)."""
+    from evimap.extract.certainty import CERTAINTY
+    from evimap.extract.claims_step import CLAIMS
+    from evimap.extract.design import DESIGN
+    from evimap.extract.direction import DIRECTION
+    from evimap.extract.harms import HARMS
+    from evimap.extract.numbers import NUMBERS
+    from evimap.extract.pairs import PAIRS
+    from evimap.extract.sentences import SENTENCES
+
+    steps = (SENTENCES, DESIGN, NUMBERS, CERTAINTY, PAIRS, DIRECTION, HARMS, CLAIMS)
+    check_order(steps)
+    return steps
+
+
+def extract_claims(record: Record, steps: Sequence[Step] | None = None) -> list[Claim]:
+    """The claims of one record: every step run in order, provenance written into each."""
+    chosen = default_steps() if steps is None else tuple(steps)
+    provenance = tuple((step.name, step.version) for step in chosen)
+    found: dict[str, Any] = {"provenance": provenance}
+    for step in chosen:
+        given = step.fn(record, found)
+        unexpected = set(given) - set(step.gives)
+        if unexpected:
+            raise ValueError(f"step {step.name!r} gave {sorted(unexpected)} it did not declare")
+        found.update(given)
+    claims: list[Claim] = found.get("claims", [])
+    return claims

@@ -1,0 +1,82 @@
+"""Extraction benchmark: scores on labelled sets and throughput on one core.
+
+    python bench/extraction.py [--labels PATH] [--speed-records N]
+
+Prints, for the dev labels (default ../shared/data/dev_labels/nmda_dev.jsonl), every figure
+of `evimap.extract.score` strictly and without the claims flagged `uncertain_label`, then
+records/s of the whole extractor over real abstracts (Evidence Inference titles and
+abstracts), after a warm-up that loads the vocabularies. Not a test: pytest never runs it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import lzma
+import time
+from pathlib import Path
+
+from evimap.extract.pipeline import extract_claims
+from evimap.extract.score import read_labelled, score
+from evimap.extract.vocab import condition_ancestors
+from evimap.records import Record, Section
+
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+def print_scores(labels: Path) -> None:
+    items = list(read_labelled(labels))
+    for strict in (True, False):
+        figures = score(items, extract_claims, ancestors=condition_ancestors, strict=strict)
+        title = "all claims" if strict else "without claims flagged uncertain_label"
+        print(f"\n{labels.name}: {len(items)} records, {title}")
+        for name, value in figures.items():
+            shown = f"{value:.3f}" if isinstance(value, float) else str(value)
+            print(f"  {name:28} {shown}")
+
+
+def abstracts(limit: int) -> list[Record]:
+    path = SHARED / "evidence_inference" / "articles.jsonl.xz"
+    records = []
+    with lzma.open(path, "rt", encoding="utf-8") as lines:
+        for line in lines:
+            row = json.loads(line)
+            if row.get("abstract"):
+                records.append(
+                    Record(
+                        id=f"pmcid:{row['pmcid']}",
+                        source="jsonl",
+                        title=row.get("title"),
+                        abstract=(Section(None, row["abstract"]),),
+                        language="en",
+                    )
+                )
+            if len(records) >= limit:
+                break
+    return records
+
+
+def print_speed(limit: int) -> None:
+    records = abstracts(limit)
+    extract_claims(records[0])
+    started = time.process_time()
+    claims = sum(len(extract_claims(record)) for record in records)
+    spent = time.process_time() - started
+    chars = sum(len(r.texts().get("abstract", "")) for r in records) / len(records)
+    print(
+        f"\nspeed: {len(records)} Evidence Inference abstracts (mean {chars:.0f} chars), "
+        f"{claims} claims, {spent:.2f} CPU s -> {len(records) / spent:,.0f} records/s on one core"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--labels", type=Path, default=SHARED / "dev_labels" / "nmda_dev.jsonl")
+    parser.add_argument("--speed-records", type=int, default=2000)
+    args = parser.parse_args()
+    print_scores(args.labels)
+    print_speed(args.speed_records)
+
+
+if __name__ == "__main__":
+    main()

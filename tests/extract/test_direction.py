@@ -1,0 +1,298 @@
+"""Behaviour of the direction step: what a record says an intervention did."""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+import pytest
+
+from evimap.claims import Direction
+from evimap.extract.direction import (
+    CUE_KINDS,
+    DIRECTION,
+    OUTCOME_KINDS,
+    _hits,
+    compile_rules,
+    direction_of,
+    direction_rules,
+    find_direction_cues,
+    sentence_direction,
+)
+from evimap.extract.pipeline import Sentence, check_order
+from evimap.records import Record, Section
+
+_parser: Any = importlib.import_module("re._parser")
+sre: Any = importlib.import_module("re._constants")
+
+B, NB, INC, H, MIX = (
+    Direction.BENEFIT,
+    Direction.NO_BENEFIT,
+    Direction.INCONCLUSIVE,
+    Direction.HARM,
+    Direction.MIXED,
+)
+
+
+def _sentences(*texts: str) -> list[Sentence]:
+    out, start = [], 0
+    for text in texts:
+        out.append(Sentence("abstract", start, start + len(text), text))
+        start += len(text) + 1
+    return out
+
+
+def _direction(text: str) -> Direction | None:
+    stated = sentence_direction(text)
+    return stated.direction if stated else None
+
+
+@pytest.mark.parametrize(
+    ("text", "direction"),
+    [
+        ("Ketamine reduced pain scores after surgery.", B),
+        ("Ketamine did not reduce pain scores after surgery.", NB),
+        ("There was no significant reduction in pain with ketamine.", NB),
+        ("Memantine did not significantly improve cognition.", NB),
+        ("The drug was given without increasing adverse effects and relieved pain.", B),
+    ],
+)
+def test_direction_negation(text: str, direction: Direction) -> None:
+    assert _direction(text) is direction
+
+
+@pytest.mark.parametrize(
+    ("text", "direction"),
+    [
+        ("Ketamine may reduce depressive symptoms.", B),
+        ("Magnesium appears to be effective for migraine.", B),
+        ("Amantadine might not improve fatigue.", NB),
+    ],
+)
+def test_direction_hedging_keeps_direction(text: str, direction: Direction) -> None:
+    stated = sentence_direction(text)
+    assert stated is not None
+    assert (stated.direction, stated.hedged) == (direction, True)
+
+
+def test_direction_unhedged_sentence_is_not_hedged() -> None:
+    stated = sentence_direction("Ketamine reduced craving.")
+    assert stated is not None
+    assert not stated.hedged
+
+
+@pytest.mark.parametrize(
+    ("text", "direction"),
+    [
+        ("Ketamine reduced craving for cocaine.", B),
+        ("Relapse was lower in the ketamine group.", B),
+        ("Esketamine increased remission rates at four weeks.", B),
+        ("Abstinence was higher with ketamine than with midazolam.", B),
+        ("The treatment increased mortality in older adults.", H),
+        ("The drug reduced survival at one year.", H),
+    ],
+)
+def test_direction_outcome_polarity(text: str, direction: Direction) -> None:
+    assert _direction(text) is direction
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "There is insufficient evidence to support the use of ketamine for chronic pain.",
+        "We're not claiming it is ineffective, but the data cannot confirm its benefits.",
+        "There is no convincing evidence that magnesium prevents cramps.",
+        "Due to a lack of evidence, the role of amantadine remains uncertain.",
+        "More research is needed before conclusions can be drawn.",
+        "There is no evidence either way.",
+    ],
+)
+def test_direction_inconclusive_wordings(text: str) -> None:
+    assert _direction(text) is INC
+
+
+def test_direction_promising_with_effect_and_more_trials_is_benefit() -> None:
+    text = "Ketamine shows great promise and reduced symptoms; more trials are needed."
+    assert _direction(text) is B
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Memantine showed no difference from placebo on the primary outcome.",
+        "Dextromethorphan was not superior to placebo.",
+        "Amantadine failed to improve fatigue.",
+        "Magnesium had no significant effect on pain.",
+    ],
+)
+def test_direction_no_benefit_wordings(text: str) -> None:
+    assert _direction(text) is NB
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ketamine is superior to placebo for depression.",
+        "The trials provided a high level of evidence for the therapeutic efficacy of esketamine.",
+        "Magnesium was effective in preventing seizures.",
+    ],
+)
+def test_direction_benefit_wordings(text: str) -> None:
+    assert _direction(text) is B
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Magnesium sulphate increased the risk of death in preterm infants.",
+        "Ketamine worsened psychotic symptoms.",
+    ],
+)
+def test_direction_harm(text: str) -> None:
+    assert _direction(text) is H
+
+
+def test_direction_mixed_benefit_and_harm_in_one_sentence() -> None:
+    assert _direction("Ketamine reduced pain but increased nausea.") is MIX
+
+
+def test_direction_mixed_sentence_decided_by_the_clause_naming_the_condition() -> None:
+    text = "Ketamine shortened extubation time, but had no effect on postoperative pain."
+    stated = sentence_direction(text, condition="postoperative pain")
+    assert stated is not None
+    assert stated.direction is NB
+
+
+def test_direction_scope_comparator_is_not_the_subject() -> None:
+    sents = _sentences(
+        "Compared with ketamine, propofol significantly reduced pain.",
+        "Ketamine had no effect on pain scores.",
+    )
+    ketamine = direction_of(sents, intervention="ketamine", condition=None)
+    propofol = direction_of(sents, intervention="propofol", condition=None)
+    assert ketamine == (NB, sents[1])
+    assert propofol == (B, sents[0])
+
+
+def test_direction_conclusion_preferred_over_background() -> None:
+    sents = _sentences(
+        "BACKGROUND: Ketamine reduced depressive symptoms in earlier small studies.",
+        "METHODS: We randomised 200 adults.",
+        "RESULTS: Scores were similar between groups.",
+        "CONCLUSIONS: Ketamine was not superior to placebo for depression.",
+    )
+    found = direction_of(sents, intervention="ketamine", condition="depression")
+    assert found == (NB, sents[3])
+
+
+def test_direction_in_conclusion_opening_preferred() -> None:
+    sents = _sentences(
+        "Ketamine improved mood in an earlier trial.",
+        "In conclusion, the evidence for ketamine is insufficient.",
+        "Funding was provided by the institute.",
+    )
+    assert direction_of(sents, intervention="ketamine", condition=None) == (INC, sents[1])
+
+
+def test_direction_pronoun_after_the_intervention_counts_as_a_mention() -> None:
+    sents = _sentences(
+        "Memantine was studied in 300 adults.",
+        "It significantly improved cognition.",
+        "Donepezil failed to improve cognition.",
+    )
+    assert direction_of(sents, intervention="memantine", condition=None) == (B, sents[1])
+
+
+def test_direction_synonym_of_the_intervention_counts_as_a_mention() -> None:
+    sents = _sentences(
+        "Placebo failed to reduce seizures.",
+        "Magnesium sulfate reduced seizures.",
+    )
+    found = direction_of(sents, intervention="magnesium", condition=None)
+    assert found == (B, sents[1])
+
+
+def test_direction_none_when_nothing_is_stated() -> None:
+    sents = _sentences("Ketamine is an NMDA receptor antagonist.", "It was first made in 1962.")
+    assert direction_of(sents, intervention="ketamine", condition=None) is None
+
+
+def test_direction_cues_are_spans_of_the_sentence() -> None:
+    text = "Ketamine did not reduce pain."
+    cues = find_direction_cues(text)
+    assert [(c.direction, text[c.start : c.end]) for c in cues] == [(NB, "did not reduce")]
+
+
+def test_direction_step_gives_a_direction_per_pair() -> None:
+    record = Record(
+        id="test:1",
+        source="jsonl",
+        title=None,
+        abstract=(Section(None, "Ketamine reduced pain. Nothing else."),),
+    )
+    sents = _sentences("Ketamine reduced pain.", "Nothing else.")
+    found = {"sentences": sents, "pairs": [("ketamine", "pain"), ("lithium", None)]}
+    given = DIRECTION.fn(record, found)
+    assert set(given) == {"directions"}
+    assert given["directions"][("ketamine", "pain")] == (B, sents[0])
+    check_order([_Gives(("sentences", "pairs")), DIRECTION])
+
+
+class _Gives:
+    """A stand-in earlier step that gives `gives`."""
+
+    def __init__(self, gives: tuple[str, ...]) -> None:
+        self.name, self.needs, self.gives = "earlier", (), gives
+
+
+def test_direction_rules_refuse_a_cue_without_literal_start() -> None:
+    raw: dict[str, Any] = {
+        "cues": {kind: [f"xyz {kind}"] for kind in CUE_KINDS},
+        "outcomes": {kind: [f"xyz {kind}"] for kind in OUTCOME_KINDS},
+        "conclusion_starts": ["in conclusion"],
+        "pronouns": ["it"],
+    }
+    raw["cues"]["benefit"] = [r"\w+ly effective"]
+    with pytest.raises(ValueError, match="literal text"):
+        compile_rules(raw)
+
+
+def _sample(items: Any) -> str:
+    """The shortest string of a parsed pattern, taking the first branch everywhere."""
+    out = []
+    for op, av in items:
+        if op is sre.LITERAL:
+            out.append(chr(av))
+        elif op is sre.IN:
+            kind, value = av[0]
+            if kind is sre.NEGATE:
+                out.append("x")
+            else:
+                out.append(chr(value if kind is sre.LITERAL else value[0]))
+        elif op is sre.SUBPATTERN:
+            out.append(_sample(av[3]))
+        elif op is sre.BRANCH:
+            out.append(_sample(av[1][0]))
+        elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT):
+            out.append(_sample(av[2]) * av[0])
+        elif op is sre.NOT_LITERAL:
+            out.append("x")
+    return "".join(out)
+
+
+def _every_cue() -> list[tuple[str, str]]:
+    raw = direction_rules().raw
+    return [
+        (kind, pattern)
+        for groups, kinds in ((raw["cues"], CUE_KINDS), (raw["outcomes"], OUTCOME_KINDS))
+        for kind in kinds
+        for pattern in groups[kind]
+    ]
+
+
+@pytest.mark.parametrize(("kind", "pattern"), _every_cue())
+def test_direction_every_cue_reachable(kind: str, pattern: str) -> None:
+    sample = _sample(_parser.parse(pattern))
+    hits = _hits(sample)
+    assert hits, sample
+    assert hits[0][:2] == (kind, 0), (sample, hits)
