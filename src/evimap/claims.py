@@ -135,3 +135,26 @@ class Claim:
             },
             "steps": [[name, version] for name, version in self.steps],
         }
+
+
+def claim_from_dict(data: Mapping[str, Any]) -> Claim:
+    """A Claim from its JSON form (`Claim.to_dict`); the inverse, for the store."""
+    evidence = data["evidence"]
+    certainty = data.get("certainty")
+    upper = data.get("certainty_upper")
+    return Claim(
+        intervention=data["intervention"],
+        intervention_class=data.get("intervention_class"),
+        condition=data["condition"],
+        design=Design(data["design"]),
+        direction=Direction(data["direction"]),
+        evidence=Evidence(evidence["field"], evidence["start"], evidence["end"], evidence["text"]),
+        certainty=Certainty(certainty) if certainty else None,
+        certainty_upper=Certainty(upper) if upper else None,
+        n_studies=data.get("n_studies"),
+        n_participants=data.get("n_participants"),
+        adverse_effects=tuple(data.get("adverse_effects") or ()),
+        routes=tuple(data.get("routes") or ()),
+        doses=tuple(data.get("doses") or ()),
+        steps=tuple((name, version) for name, version in data.get("steps") or ()),
+    )

@@ -48,8 +48,10 @@ def test_cli_extract_prints_one_json_object_per_record_with_its_texts(runner: Cl
     assert len(rows) == 3
     for row in rows:
         assert set(row) == {"file", "record", "claims"}
-        assert row["claims"] == []
         record = row["record"]
+        for claim in row["claims"]:
+            span = claim["evidence"]
+            assert record["text"][span["field"]][span["start"] : span["end"]] == span["text"]
         assert "title" in record["text"] or "abstract" in record["text"]
         if record["title"]:
             assert record["text"]["title"] == record["title"]
@@ -211,8 +213,10 @@ def test_cli_show_finds_a_record_by_any_identifier(runner: CliRunner, db: str) -
     )
     assert result.exit_code == 0, result.output
     shown = json.loads(result.stdout)
-    assert shown["journal"]["title"] == "Neuropharmacology"
-    text = runner.invoke(app, ["show", shown["id"], "--db", db])
+    assert shown["record"]["journal"]["title"] == "Neuropharmacology"
+    assert {c["condition"] for c in shown["claims"]} >= {"alcohol use disorder"}
+    text = runner.invoke(app, ["show", shown["record"]["id"], "--db", db])
+    assert "ketamine x alcohol use disorder" in text.stdout
     assert "Neuropharmacology" in text.stdout
     assert "abstract:zh" in text.stdout
     missing = runner.invoke(app, ["show", "pmid:1", "--db", db])

@@ -11,6 +11,7 @@ import typer
 
 from evimap.cli._options import print_problems, settings_for
 from evimap.errors import EvimapError
+from evimap.extract.pipeline import extract_claims
 from evimap.ingest import Problem, input_files
 from evimap.records import Deletion, Item, record_json
 from evimap.sources import read_any
@@ -24,7 +25,8 @@ def extract_row(file: str, item: Item) -> dict[str, Any]:
     """One output line: `{"file", "record", "claims"}`, or `{"file", "deleted"}`."""
     if isinstance(item, Deletion):
         return {"file": file, "deleted": item.id, "source": item.source}
-    return {"file": file, "record": record_json(item), "claims": []}
+    claims = [claim.to_dict() for claim in extract_claims(item)]
+    return {"file": file, "record": record_json(item), "claims": claims}
 
 
 def extract(

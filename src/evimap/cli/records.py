@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from enum import StrEnum
 from typing import Annotated
 
@@ -10,11 +11,12 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from evimap.claims import Claim
 from evimap.cli._options import DbOption, fail, out, settings_for
 from evimap.errors import EvimapError
 from evimap.records import Record, record_json
 from evimap.store import MATCH_END, MATCH_START, open_store
-from evimap.store.queries import record_by_id, search_records
+from evimap.store.queries import claims_of_record, record_by_id, search_records
 
 
 class ShowFormat(StrEnum):
@@ -37,10 +39,12 @@ def show(
     if record is None:
         out.print(f"no record {record_id!r} in {settings.db}", style="red")
         raise typer.Exit(1)
+    claims = claims_of_record(engine, record.id)
     if format is ShowFormat.JSON:
-        typer.echo(json.dumps(record_json(record), ensure_ascii=False, indent=2))
+        shown = {"record": record_json(record), "claims": [c.to_dict() for c in claims]}
+        typer.echo(json.dumps(shown, ensure_ascii=False, indent=2))
     else:
-        print_record(record)
+        print_record(record, claims)
 
 
 def metadata_rows(record: Record) -> list[tuple[str, str]]:
@@ -80,8 +84,9 @@ def metadata_rows(record: Record) -> list[tuple[str, str]]:
     return [(label, value) for label, value in rows if value]
 
 
-def print_record(record: Record) -> None:
-    """The record for a reader: title, metadata table, then each text."""
+def print_record(record: Record, claims: Sequence[Claim] = ()) -> None:
+    """The record for a reader: title, metadata, its claims, then each text with the
+    claims' evidence sentences highlighted (and numbered as the claims are)."""
     out.print(f"[bold]{escape(record.title or '(untitled)')}[/]")
     table = Table(show_header=False, box=None, pad_edge=False)
     table.add_column(style="dim")
@@ -89,11 +94,54 @@ def print_record(record: Record) -> None:
     for label, value in metadata_rows(record):
         table.add_row(label, escape(value))
     out.print(table)
+    if claims:
+        out.print(f"\n[bold underline]claims[/] ({len(claims)})")
+    for number, claim in enumerate(claims, 1):
+        out.print(f"  [bold]\\[{number}][/] {escape(claim_summary(claim))}")
     for field, text in record.texts().items():
         if field == "title":
             continue
         out.print(f"\n[bold underline]{field}[/]")
-        out.print(escape(text))
+        out.print(
+            highlighted_text(
+                text, [(n, c) for n, c in enumerate(claims, 1) if c.evidence.field == field]
+            )
+        )
+
+
+def claim_summary(claim: Claim) -> str:
+    """One line: intervention x condition, direction, certainty, design and numbers."""
+    certainty = claim.certainty.value if claim.certainty else "certainty not stated"
+    if claim.certainty_upper:
+        certainty += f" to {claim.certainty_upper.value}"
+    parts = [
+        f"{claim.intervention} x {claim.condition}: {claim.direction.value}",
+        certainty,
+        claim.design.value,
+    ]
+    if claim.n_studies:
+        parts.append(f"{claim.n_studies} studies")
+    if claim.n_participants:
+        parts.append(f"{claim.n_participants} participants")
+    if claim.adverse_effects:
+        parts.append("harms: " + ", ".join(claim.adverse_effects))
+    if claim.routes:
+        parts.append("route: " + ", ".join(claim.routes))
+    return "; ".join(parts)
+
+
+def highlighted_text(text: str, claims: Sequence[tuple[int, Claim]]) -> str:
+    """Rich markup for `text` with each claim's evidence span highlighted and numbered."""
+    spans = sorted({(c.evidence.start, c.evidence.end): n for n, c in claims}.items())
+    pieces, position = [], 0
+    for (start, end), number in spans:
+        if start < position:
+            continue
+        pieces.append(escape(text[position:start]))
+        pieces.append(f"[reverse]{escape(text[start:end])}[/reverse][bold]\\[{number}][/]")
+        position = end
+    pieces.append(escape(text[position:]))
+    return "".join(pieces)
 
 
 def search(

@@ -17,12 +17,13 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 from evimap.errors import StoreError
 from evimap.store import sqlite
-from evimap.store.batch import WriteSummary, write_batch
+from evimap.store.batch import ClaimsOf, WriteSummary, write_batch
 from evimap.store.migrations import applied, apply_migrations, pending
 from evimap.store.queries import (
     MATCH_END,
     MATCH_START,
     SearchHit,
+    claims_of_record,
     count_records,
     iter_records,
     normalized_alias,
@@ -61,10 +62,12 @@ def open_store(url: str) -> Engine:
 __all__ = [
     "MATCH_END",
     "MATCH_START",
+    "ClaimsOf",
     "SearchHit",
     "WriteSummary",
     "applied",
     "apply_migrations",
+    "claims_of_record",
     "count_records",
     "iter_records",
     "normalized_alias",

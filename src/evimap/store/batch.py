@@ -11,7 +11,7 @@ aliases, keys and claims move to the new one, so nothing dangles.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import SQLAlchemyError
 
+from evimap.claims import Claim
 from evimap.errors import StoreError
 from evimap.merge import duplicate_keys
 from evimap.records import Deletion, Record, with_identity
@@ -60,8 +61,21 @@ class WriteSummary:
         )
 
 
-def write_batch(engine: Engine, items: Iterable[Record | Deletion]) -> WriteSummary:
+ClaimsOf = Callable[[Record], Sequence[Claim]]
+"""The extractor, passed in by the caller: the store never reaches back to extraction."""
+
+
+def write_batch(
+    engine: Engine,
+    items: Iterable[Record | Deletion],
+    *,
+    claims_of: ClaimsOf | None = None,
+) -> WriteSummary:
     """Store these records and apply these deletions, all in one transaction.
+
+    With `claims_of`, every record that is added or changes gets its claims replaced by
+    `claims_of(merged record)`, inside the same transaction: claims always describe the
+    record as stored, and an unchanged record keeps its claims row for row.
 
     Items apply in order (a record after a deletion of the same work stores it again);
     consecutive records are written together, with one lookup per batch. If anything fails,
@@ -77,7 +91,7 @@ def write_batch(engine: Engine, items: Iterable[Record | Deletion]) -> WriteSumm
                 if isinstance(item, Record):
                     run.append(item)
                 elif isinstance(item, Deletion):
-                    summary += _write_records(connection, run)
+                    summary += _write_records(connection, run, claims_of)
                     run = []
                     summary += WriteSummary(deleted=_delete_record(connection, item.id))
                 else:
@@ -85,7 +99,7 @@ def write_batch(engine: Engine, items: Iterable[Record | Deletion]) -> WriteSumm
                         f"cannot store a {type(item).__name__}",
                         hint="write_batch takes Record and Deletion items",
                     )
-            summary += _write_records(connection, run)
+            summary += _write_records(connection, run, claims_of)
     except SQLAlchemyError as exc:
         raise StoreError(
             f"writing a batch failed: {getattr(exc, 'orig', None) or exc}",
@@ -95,7 +109,9 @@ def write_batch(engine: Engine, items: Iterable[Record | Deletion]) -> WriteSumm
     return summary
 
 
-def _write_records(connection: Connection, run: Sequence[Record]) -> WriteSummary:
+def _write_records(
+    connection: Connection, run: Sequence[Record], claims_of: ClaimsOf | None
+) -> WriteSummary:
     if not run:
         return WriteSummary()
     plan = MergePlan(connection)
@@ -122,6 +138,8 @@ def _write_records(connection: Connection, run: Sequence[Record]) -> WriteSummar
             updated += 1
         written.append((final, data))
     _apply(connection, plan, written)
+    if claims_of is not None:
+        _replace_claims(connection, [r for r, _ in written], claims_of)
     return WriteSummary(
         added=added, updated=updated, unchanged=unchanged, merged=len(run) - len(plan.finals)
     )
@@ -176,6 +194,14 @@ def _apply(connection: Connection, plan: MergePlan, written: list[tuple[Record, 
         sqlite.replace_full_text_rows(connection, [r for r, _ in written])
 
 
+def _replace_claims(connection: Connection, records: Sequence[Record], claims_of: ClaimsOf) -> None:
+    """Replace the claims of these (just written) records by what `claims_of` finds."""
+    _delete_where_in(connection, schema.claims.c.record_id, [r.id for r in records])
+    rows = [row for r in records for row in schema.claim_rows(r.id, claims_of(r))]
+    if rows:
+        connection.execute(insert(schema.claims), rows)
+
+
 def _delete_record(connection: Connection, identifier: str) -> int:
     """Remove the record known by this id with its aliases, keys, index row and claims."""
     record_id = stored_id(connection, identifier)
@@ -198,4 +224,4 @@ def _delete_where_in(connection: Connection, column: Any, values: Sequence[str])
         connection.execute(delete(column.table).where(column.in_(chunk)))
 
 
-__all__ = ["WriteSummary", "write_batch"]
+__all__ = ["ClaimsOf", "WriteSummary", "write_batch"]

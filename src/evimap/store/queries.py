@@ -6,6 +6,7 @@ that was written.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, func, inspect, select
 
+from evimap.claims import Claim, claim_from_dict
 from evimap.records import Record
 from evimap.store import schema, sqlite
 
@@ -84,6 +86,19 @@ def record_by_id(engine: Engine, identifier: str) -> Record | None:
             return None
         data = connection.scalar(select(r.c.data).where(r.c.id == record_id))
     return schema.record_from_data(data) if data is not None else None
+
+
+def claims_of_record(engine: Engine, identifier: str) -> list[Claim]:
+    """The stored claims of the record known by `identifier`, in extraction order."""
+    c = schema.claims
+    with engine.connect() as connection:
+        record_id = stored_id(connection, identifier)
+        if record_id is None:
+            return []
+        rows = connection.execute(
+            select(c.c.data).where(c.c.record_id == record_id).order_by(c.c.position)
+        )
+        return [claim_from_dict(json.loads(data)) for (data,) in rows]
 
 
 def stored_id(connection: Connection, identifier: str) -> str | None:

@@ -14,10 +14,12 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Column, ForeignKey, Index, Integer, MetaData, Table, Text
 
+from evimap.claims import Claim
 from evimap.records import Record, record_from_dict, record_to_dict
 
 metadata = MetaData()
@@ -105,6 +107,23 @@ def record_from_data(data: str) -> Record:
 def content_hash(data: str) -> str:
     """SHA-256 of the stored JSON, hex."""
     return hashlib.sha256(data.encode("utf-8")).hexdigest()
+
+
+def claim_rows(record_id: str, claims: Sequence[Claim]) -> list[dict[str, Any]]:
+    """The `claims` rows of one record, in the order the extractor gave them."""
+    return [
+        {
+            "record_id": record_id,
+            "position": position,
+            "intervention": claim.intervention,
+            "condition": claim.condition,
+            "design": claim.design.value,
+            "direction": claim.direction.value,
+            "certainty": claim.certainty.value if claim.certainty else None,
+            "data": json.dumps(claim.to_dict(), sort_keys=True, ensure_ascii=False),
+        }
+        for position, claim in enumerate(claims)
+    ]
 
 
 def record_row(record: Record, data: str) -> dict[str, Any]:
