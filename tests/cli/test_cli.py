@@ -249,3 +249,18 @@ def test_cli_demo_ingests_the_bundled_seeds(runner: CliRunner, db: str) -> None:
     assert result.exit_code == 0, result.output
     assert "3 record(s) read" in result.stdout
     assert "Psychiatry Investigation" in result.stdout
+
+
+def test_cli_show_highlights_each_evidence_sentence_once_with_its_claims() -> None:
+    from evimap.claims import Claim, Design, Direction, Evidence
+    from evimap.cli.records import highlighted_text
+
+    text = "Background <b>. Ketamine helped. Done."
+    span = Evidence.at({"abstract": text}, "abstract", 16, 32)
+    claims = [
+        (n, Claim("ketamine", c, Design.RCT, Direction.BENEFIT, span))
+        for n, c in ((1, "pain"), (2, "depression"))
+    ]
+    marked = highlighted_text(text, claims)
+    assert marked.count("[reverse]Ketamine helped.[/reverse]") == 1
+    assert "\\[1,2]" in marked

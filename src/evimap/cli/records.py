@@ -132,13 +132,16 @@ def claim_summary(claim: Claim) -> str:
 
 def highlighted_text(text: str, claims: Sequence[tuple[int, Claim]]) -> str:
     """Rich markup for `text` with each claim's evidence span highlighted and numbered."""
-    spans = sorted({(c.evidence.start, c.evidence.end): n for n, c in claims}.items())
+    numbers: dict[tuple[int, int], list[str]] = {}
+    for number, claim in claims:
+        numbers.setdefault((claim.evidence.start, claim.evidence.end), []).append(str(number))
     pieces, position = [], 0
-    for (start, end), number in spans:
+    for (start, end), labels in sorted(numbers.items()):
         if start < position:
             continue
         pieces.append(escape(text[position:start]))
-        pieces.append(f"[reverse]{escape(text[start:end])}[/reverse][bold]\\[{number}][/]")
+        marker = ",".join(labels)
+        pieces.append(f"[reverse]{escape(text[start:end])}[/reverse][bold]\\[{marker}][/]")
         position = end
     pieces.append(escape(text[position:]))
     return "".join(pieces)
