@@ -10,6 +10,8 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, settings
 
+from evimap.extract.pipeline import Sentence
+
 HERE = Path(__file__).parent
 DATA = HERE / "data"
 REPO = HERE.parent
@@ -63,6 +65,15 @@ class Golden:
 @pytest.fixture
 def golden(request: pytest.FixtureRequest) -> Golden:
     return Golden(bool(request.config.getoption("--update-goldens")))
+
+
+def abstract_sentences(*texts: str) -> list[Sentence]:
+    """Sentences of an abstract made of `texts` joined by single spaces, with offsets."""
+    out, start = [], 0
+    for text in texts:
+        out.append(Sentence("abstract", start, start + len(text), text))
+        start += len(text) + 1
+    return out
 
 
 @pytest.fixture(scope="session")

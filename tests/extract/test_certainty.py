@@ -6,21 +6,14 @@ import pytest
 
 from evimap.claims import Certainty
 from evimap.extract.certainty import CERTAINTY, find_certainty, stated_certainty
-from evimap.extract.pipeline import Sentence
+
+from ..conftest import abstract_sentences
 
 VL, L, M, H = Certainty.VERY_LOW, Certainty.LOW, Certainty.MODERATE, Certainty.HIGH
 
 
 def _levels(text: str) -> list[tuple[Certainty, Certainty | None]]:
     return [(m.level, m.upper) for m in find_certainty(text)]
-
-
-def _sentences(*texts: str) -> list[Sentence]:
-    out, start = [], 0
-    for text in texts:
-        out.append(Sentence("abstract", start, start + len(text), text))
-        start += len(text) + 1
-    return out
 
 
 @pytest.mark.parametrize(
@@ -99,7 +92,7 @@ def test_certainty_span_covers_statement() -> None:
 
 
 def test_certainty_record_range_over_outcomes() -> None:
-    sentences = _sentences(
+    sentences = abstract_sentences(
         "Pain fell (moderate-certainty evidence).",
         "Nausea rose (very low-certainty evidence).",
     )
@@ -107,7 +100,7 @@ def test_certainty_record_range_over_outcomes() -> None:
 
 
 def test_certainty_record_prefers_overall_statement() -> None:
-    sentences = _sentences(
+    sentences = abstract_sentences(
         "Pain fell (moderate-certainty evidence).",
         "Overall, the certainty of the evidence was low.",
     )
@@ -115,15 +108,17 @@ def test_certainty_record_prefers_overall_statement() -> None:
 
 
 def test_certainty_record_prefers_grade_over_plain_words() -> None:
-    sentences = _sentences("There is strong evidence of benefit.", "This is low-quality evidence.")
+    sentences = abstract_sentences(
+        "There is strong evidence of benefit.", "This is low-quality evidence."
+    )
     assert stated_certainty(sentences) == (L, None)
 
 
 def test_certainty_record_none_when_not_stated() -> None:
-    assert stated_certainty(_sentences("Ketamine was studied in 3 trials.")) == (None, None)
+    assert stated_certainty(abstract_sentences("Ketamine was studied in 3 trials.")) == (None, None)
 
 
 def test_certainty_step_declares_what_it_gives() -> None:
-    found = CERTAINTY.fn(None, {"sentences": _sentences("It is high-certainty evidence.")})  # type: ignore[arg-type]
+    found = CERTAINTY.fn(None, {"sentences": abstract_sentences("It is high-certainty evidence.")})  # type: ignore[arg-type]
     assert found == {"certainty": H, "certainty_upper": None}
     assert set(found) == set(CERTAINTY.gives)

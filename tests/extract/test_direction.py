@@ -19,8 +19,10 @@ from evimap.extract.direction import (
     find_direction_cues,
     sentence_direction,
 )
-from evimap.extract.pipeline import Sentence, check_order
+from evimap.extract.pipeline import check_order
 from evimap.records import Record, Section
+
+from ..conftest import abstract_sentences
 
 _parser: Any = importlib.import_module("re._parser")
 sre: Any = importlib.import_module("re._constants")
@@ -32,14 +34,6 @@ B, NB, INC, H, MIX = (
     Direction.HARM,
     Direction.MIXED,
 )
-
-
-def _sentences(*texts: str) -> list[Sentence]:
-    out, start = [], 0
-    for text in texts:
-        out.append(Sentence("abstract", start, start + len(text), text))
-        start += len(text) + 1
-    return out
 
 
 def _direction(text: str) -> Direction | None:
@@ -164,7 +158,7 @@ def test_direction_mixed_sentence_decided_by_the_clause_naming_the_condition() -
 
 
 def test_direction_scope_comparator_is_not_the_subject() -> None:
-    sents = _sentences(
+    sents = abstract_sentences(
         "Compared with ketamine, propofol significantly reduced pain.",
         "Ketamine had no effect on pain scores.",
     )
@@ -175,7 +169,7 @@ def test_direction_scope_comparator_is_not_the_subject() -> None:
 
 
 def test_direction_conclusion_preferred_over_background() -> None:
-    sents = _sentences(
+    sents = abstract_sentences(
         "BACKGROUND: Ketamine reduced depressive symptoms in earlier small studies.",
         "METHODS: We randomised 200 adults.",
         "RESULTS: Scores were similar between groups.",
@@ -186,7 +180,7 @@ def test_direction_conclusion_preferred_over_background() -> None:
 
 
 def test_direction_in_conclusion_opening_preferred() -> None:
-    sents = _sentences(
+    sents = abstract_sentences(
         "Ketamine improved mood in an earlier trial.",
         "In conclusion, the evidence for ketamine is insufficient.",
         "Funding was provided by the institute.",
@@ -195,7 +189,7 @@ def test_direction_in_conclusion_opening_preferred() -> None:
 
 
 def test_direction_pronoun_after_the_intervention_counts_as_a_mention() -> None:
-    sents = _sentences(
+    sents = abstract_sentences(
         "Memantine was studied in 300 adults.",
         "It significantly improved cognition.",
         "Donepezil failed to improve cognition.",
@@ -204,7 +198,7 @@ def test_direction_pronoun_after_the_intervention_counts_as_a_mention() -> None:
 
 
 def test_direction_synonym_of_the_intervention_counts_as_a_mention() -> None:
-    sents = _sentences(
+    sents = abstract_sentences(
         "Placebo failed to reduce seizures.",
         "Magnesium sulfate reduced seizures.",
     )
@@ -213,7 +207,9 @@ def test_direction_synonym_of_the_intervention_counts_as_a_mention() -> None:
 
 
 def test_direction_none_when_nothing_is_stated() -> None:
-    sents = _sentences("Ketamine is an NMDA receptor antagonist.", "It was first made in 1962.")
+    sents = abstract_sentences(
+        "Ketamine is an NMDA receptor antagonist.", "It was first made in 1962."
+    )
     assert direction_of(sents, intervention="ketamine", condition=None) is None
 
 
@@ -230,7 +226,7 @@ def test_direction_step_gives_a_direction_per_pair() -> None:
         title=None,
         abstract=(Section(None, "Ketamine reduced pain. Nothing else."),),
     )
-    sents = _sentences("Ketamine reduced pain.", "Nothing else.")
+    sents = abstract_sentences("Ketamine reduced pain.", "Nothing else.")
     found = {"sentences": sents, "pairs": [("ketamine", "pain"), ("lithium", None)]}
     given = DIRECTION.fn(record, found)
     assert set(given) == {"directions"}

@@ -11,16 +11,10 @@ from evimap.extract.harms import (
     effect_groups,
     routes_of,
 )
-from evimap.extract.pipeline import Sentence, check_order
+from evimap.extract.pipeline import check_order
 from evimap.records import Record, Section
 
-
-def _sentences(*texts: str) -> list[Sentence]:
-    out, start = [], 0
-    for text in texts:
-        out.append(Sentence("abstract", start, start + len(text), text))
-        start += len(text) + 1
-    return out
+from ..conftest import abstract_sentences
 
 
 @pytest.mark.parametrize(
@@ -54,7 +48,7 @@ def _sentences(*texts: str) -> list[Sentence]:
 def test_harms_lists_effects_named_with_the_intervention(
     texts: tuple[str, ...], intervention: str, expected: tuple[str, ...]
 ) -> None:
-    assert adverse_effects_of(_sentences(*texts), intervention=intervention) == expected
+    assert adverse_effects_of(abstract_sentences(*texts), intervention=intervention) == expected
 
 
 @pytest.mark.parametrize(
@@ -71,7 +65,7 @@ def test_harms_lists_effects_named_with_the_intervention(
     ],
 )
 def test_harms_leaves_out_effects_stated_absent(text: str, expected: tuple[str, ...]) -> None:
-    assert adverse_effects_of(_sentences(text), intervention="ketamine") == expected
+    assert adverse_effects_of(abstract_sentences(text), intervention="ketamine") == expected
 
 
 @pytest.mark.parametrize(
@@ -101,7 +95,9 @@ def test_harms_does_not_count_the_condition_treated_as_an_effect(
     intervention = "dexamethasone" if "dexamethasone" in text else text.split()[0].lower()
     if "ketamine group" in text:
         intervention = "ketamine"
-    found = adverse_effects_of(_sentences(text), intervention=intervention, condition=condition)
+    found = adverse_effects_of(
+        abstract_sentences(text), intervention=intervention, condition=condition
+    )
     assert found == expected
 
 
@@ -133,7 +129,7 @@ def test_harms_does_not_count_the_condition_treated_as_an_effect(
 def test_harms_gives_each_drug_its_own_effects_in_a_shared_sentence(
     text: str, intervention: str, expected: tuple[str, ...]
 ) -> None:
-    assert adverse_effects_of(_sentences(text), intervention=intervention) == expected
+    assert adverse_effects_of(abstract_sentences(text), intervention=intervention) == expected
 
 
 @pytest.mark.parametrize(
@@ -154,7 +150,7 @@ def test_harms_gives_each_drug_its_own_effects_in_a_shared_sentence(
 def test_harms_keeps_group_names_as_written_and_groups_separately(
     text: str, effects: tuple[str, ...], groups: tuple[str, ...]
 ) -> None:
-    found = adverse_effects_of(_sentences(text), intervention="ketamine")
+    found = adverse_effects_of(abstract_sentences(text), intervention="ketamine")
     assert found == effects
     assert effect_groups(found) == groups
 
@@ -175,7 +171,7 @@ def test_harms_keeps_group_names_as_written_and_groups_separately(
 def test_harms_finds_routes_of_the_intervention(
     texts: tuple[str, ...], intervention: str, expected: tuple[str, ...]
 ) -> None:
-    assert routes_of(_sentences(*texts), intervention=intervention) == expected
+    assert routes_of(abstract_sentences(*texts), intervention=intervention) == expected
 
 
 @pytest.mark.parametrize(
@@ -194,12 +190,12 @@ def test_harms_finds_routes_of_the_intervention(
 def test_harms_finds_doses_near_the_intervention(
     text: str, intervention: str, expected: tuple[str, ...]
 ) -> None:
-    assert doses_of(_sentences(text), intervention=intervention) == expected
+    assert doses_of(abstract_sentences(text), intervention=intervention) == expected
 
 
 def test_harms_step_gives_effects_routes_and_doses_per_pair() -> None:
     text = "Intravenous ketamine 0.5 mg/kg caused dissociation and nausea in some patients."
-    sentences = _sentences(text)
+    sentences = abstract_sentences(text)
     record = Record(id="t:1", source="jsonl", title=None, abstract=(Section(None, text),))
     found = HARMS.fn(record, {"sentences": sentences, "pairs": [("ketamine", "depression")]})
     assert found == {

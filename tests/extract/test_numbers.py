@@ -11,19 +11,12 @@ from evimap.extract.numbers import (
     n_studies_and_participants,
     number_value,
 )
-from evimap.extract.pipeline import Sentence
+
+from ..conftest import abstract_sentences
 
 
 def _values(text: str) -> list[tuple[str, int]]:
     return [(c.kind, c.value) for c in find_counts(text)]
-
-
-def _sentences(*texts: str) -> list[Sentence]:
-    out, start = [], 0
-    for text in texts:
-        out.append(Sentence("abstract", start, start + len(text), text))
-        start += len(text) + 1
-    return out
 
 
 @pytest.mark.parametrize(
@@ -132,7 +125,7 @@ def test_numbers_arm_sizes(text: str) -> None:
 
 
 def test_numbers_record_prefers_stated_total_over_subsets() -> None:
-    sentences = _sentences(
+    sentences = abstract_sentences(
         "We included 25 trials involving 3,400 participants.",
         "Pain was lower with ketamine in 6 trials (n = 520).",
     )
@@ -140,21 +133,21 @@ def test_numbers_record_prefers_stated_total_over_subsets() -> None:
 
 
 def test_numbers_record_prefers_randomised_over_screened() -> None:
-    sentences = _sentences("We screened 610 patients.", "Of these, 150 were randomized.")
+    sentences = abstract_sentences("We screened 610 patients.", "Of these, 150 were randomized.")
     assert n_studies_and_participants(sentences) == (None, 150)
 
 
 def test_numbers_record_sums_arms_only_without_total() -> None:
-    sentences = _sentences("Twenty received ketamine and 25 placebo.")
+    sentences = abstract_sentences("Twenty received ketamine and 25 placebo.")
     assert n_studies_and_participants(sentences) == (None, 45)
-    with_total = _sentences(
+    with_total = abstract_sentences(
         "We randomized 50 patients.", "Twenty received ketamine and 25 placebo."
     )
     assert n_studies_and_participants(with_total) == (None, 50)
 
 
 def test_numbers_record_none_when_nothing_stated() -> None:
-    assert n_studies_and_participants(_sentences("Ketamine may help pain.")) == (None, None)
+    assert n_studies_and_participants(abstract_sentences("Ketamine may help pain.")) == (None, None)
 
 
 @pytest.mark.parametrize(
@@ -172,7 +165,9 @@ def test_numbers_number_value(phrase: str, value: int) -> None:
 
 
 def test_numbers_step_declares_what_it_gives() -> None:
-    found = NUMBERS.fn(None, {"sentences": _sentences("We included 3 trials with 120 adults.")})  # type: ignore[arg-type]
+    found = NUMBERS.fn(
+        None, {"sentences": abstract_sentences("We included 3 trials with 120 adults.")}
+    )  # type: ignore[arg-type]
     assert found == {"n_studies": 3, "n_participants": 120}
     assert set(found) == set(NUMBERS.gives)
     assert Count("studies", 3, 0, 8).role == "plain"
