@@ -485,8 +485,8 @@ def _clause_decides(
     folded = _folded(text)
     tests: list[Any] = []
     if names:
-        pattern = _name_pattern(names)
-        tests.append(lambda clause: pattern.search(clause) is not None)
+        terms = _name_terms(names)
+        tests.append(lambda clause: bool(_name_starts(clause, terms)))
     if condition:
         words = _condition_words(condition)
         tests.append(lambda clause: any(word in clause for word in words))
@@ -513,17 +513,54 @@ def _intervention_names(intervention: str | InterventionLike | None) -> tuple[st
     return tuple(p for p in (name.lower(), *parts) if p)
 
 
-@lru_cache(maxsize=1024)
-def _name_pattern(names: tuple[str, ...]) -> re.Pattern[str]:
-    """One pattern for `names` and their vocabulary synonyms, brands and abbreviations."""
+@lru_cache(maxsize=4096)
+def _name_terms(names: tuple[str, ...]) -> tuple[str, ...]:
+    """`names` and their vocabulary synonyms, brands and abbreviations, longest first.
+
+    Searched with `str.find` by `_name_starts`, not compiled into one regex: the names
+    differ from record to record, and compiling a pattern per set of names cost more than
+    every search it was used for.
+    """
     entries = vocabulary("interventions").entries
     terms = set(names)
     for name in names:
         entry = entries.get(name)
         if entry is not None:
             terms.update(term_key(t) for t in (*entry.synonyms, *entry.abbreviations))
-    alternation = "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True) if t)
-    return re.compile(r"(?<![\w])(?:" + alternation + r")(?![\w])")
+    return tuple(t for t in sorted(terms, key=len, reverse=True) if t)
+
+
+def _is_word(char: str) -> bool:
+    """Regex `\\w` for one character (letters, digits, numerics and the underscore)."""
+    return char.isalnum() or char == "_"
+
+
+def _name_starts(folded: str, terms: tuple[str, ...]) -> list[int]:
+    """Where `terms` occur in `folded` as whole words, as `re.finditer` would find them.
+
+    That is: the leftmost start first, the longest term at a start, and no match inside
+    an earlier one (the same starts as the alternation `(?<!\\w)(?:t1|t2|…)(?!\\w)`).
+    """
+    longest: dict[int, int] = {}
+    size = len(folded)
+    for term in terms:
+        at = folded.find(term)
+        while at >= 0:
+            end = at + len(term)
+            if (
+                (at == 0 or not _is_word(folded[at - 1]))
+                and (end == size or not _is_word(folded[end]))
+                and end > longest.get(at, -1)
+            ):
+                longest[at] = end
+            at = folded.find(term, at + 1)
+    starts: list[int] = []
+    free_from = 0
+    for start in sorted(longest):
+        if start >= free_from:
+            starts.append(start)
+            free_from = longest[start]
+    return starts
 
 
 def names_intervention(text: str, names: tuple[str, ...]) -> int:
@@ -534,7 +571,7 @@ def names_intervention(text: str, names: tuple[str, ...]) -> int:
     """
     if not names:
         return 0
-    starts = [m.start() for m in _name_pattern(names).finditer(_folded(text))]
+    starts = _name_starts(_folded(text), _name_terms(names))
     if not starts:
         return 0
     if all(_COMPARATOR_BEFORE.search(text[max(0, s - 60) : s]) for s in starts):

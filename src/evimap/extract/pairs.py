@@ -32,7 +32,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from evimap.extract.pipeline import Findings, Sentence, Step
-from evimap.extract.vocab import TermMatch, condition_ancestors, find_conditions, find_interventions
+from evimap.extract.vocab import (
+    TermMatch,
+    condition_ancestors,
+    find_conditions,
+    find_interventions,
+    find_terms_in_spans,
+)
 from evimap.records import Record
 
 ENGLISH_FIELDS = ("title", "abstract", "body")
@@ -68,14 +74,13 @@ def sentence_mentions(record: Record, sentences: Sequence[Sentence]) -> list[Men
     english = [s for s in sentences if s.field in ENGLISH_FIELDS]
     abstract = [s for s in english if s.field == "abstract"]
     lead = {id(s) for s in abstract[:LEAD_SENTENCES] + abstract[-LEAD_SENTENCES:]}
+    terms = _terms_by_sentence(sentences)
     found = []
     for sentence in english:
-        conditions = tuple(find_conditions(sentence.text))
+        drugs, conditions = terms[id(sentence)]
         inside = [(c.start, c.end) for c in conditions]
         interventions = tuple(
-            m
-            for m in find_interventions(sentence.text)
-            if not any(start <= m.start and m.end <= end for start, end in inside)
+            m for m in drugs if not any(start <= m.start and m.end <= end for start, end in inside)
         )
         if sentence.field == "title":
             weight = TITLE_WEIGHT
@@ -85,6 +90,45 @@ def sentence_mentions(record: Record, sentences: Sequence[Sentence]) -> list[Men
             weight = 1
         found.append(Mentions(sentence, weight, interventions, conditions))
     return found
+
+
+def _terms_by_sentence(
+    sentences: Sequence[Sentence],
+) -> dict[int, tuple[tuple[TermMatch, ...], tuple[TermMatch, ...]]]:
+    """Interventions and conditions of every sentence, by `id(sentence)`.
+
+    Found with one pass per field over the field's sentences joined with their gaps as
+    spaces, which is the very text `harms` searches: the vocabulary caches the pass by
+    text, so the two steps share it. Exactly what a search of each sentence would find;
+    where one pass cannot promise that, each sentence is searched on its own.
+    """
+    out: dict[int, tuple[tuple[TermMatch, ...], tuple[TermMatch, ...]]] = {}
+    by_field: dict[str, list[Sentence]] = {}
+    for sentence in sentences:
+        by_field.setdefault(sentence.field, []).append(sentence)
+    for group in by_field.values():
+        group.sort(key=lambda s: s.start)
+        pieces: list[str] = []
+        at = 0
+        for sentence in group:
+            if sentence.start < at or sentence.end - sentence.start != len(sentence.text):
+                at = -1
+                break
+            pieces.append(" " * (sentence.start - at))
+            pieces.append(sentence.text)
+            at = sentence.end
+        text = "".join(pieces) if at >= 0 else ""
+        spans = [(s.start, s.end) for s in group]
+        drugs = find_terms_in_spans("interventions", text, spans) if at >= 0 else None
+        conditions = find_terms_in_spans("conditions", text, spans) if at >= 0 else None
+        for index, sentence in enumerate(group):
+            out[id(sentence)] = (
+                tuple(drugs[index] if drugs is not None else find_interventions(sentence.text)),
+                tuple(
+                    conditions[index] if conditions is not None else find_conditions(sentence.text)
+                ),
+            )
+    return out
 
 
 def _weights(pairs: Sequence[tuple[str, int]]) -> dict[str, int]:

@@ -19,6 +19,7 @@ out. Conditions and adverse effects also match their plural ("hallucinations").
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -322,7 +323,8 @@ class _Matcher:
             if len(automaton):
                 automaton.make_automaton()
 
-    def find(self, text: str) -> list[TermMatch]:
+    def taken(self, text: str) -> list[tuple[int, int, str, str | None]]:
+        """The longest whole-word matches in text order, ignored phrases (name "") kept."""
         candidates: list[tuple[int, int, str, str | None]] = []
         folded, exact = _prepared(text)
         if len(self.folded):
@@ -336,11 +338,7 @@ class _Matcher:
             if all(end <= s or start >= e for s, e, _, _ in taken):
                 taken.append(candidate)
         taken.sort()
-        return [
-            TermMatch(s, e, text[s:e], name, self.kind, group)
-            for s, e, name, group in taken
-            if name
-        ]
+        return taken
 
 
 def _collect(automaton: Any, text: str, into: list[tuple[int, int, str, str | None]]) -> None:
@@ -360,7 +358,52 @@ def _matcher(kind: str) -> _Matcher:
 
 def find_terms(kind: str, text: str) -> list[TermMatch]:
     """Return the terms of vocabulary `kind` in `text`: whole words, longest first, in order."""
-    return _matcher(kind).find(text)
+    found = _matcher(kind).kind
+    return [
+        TermMatch(s, e, text[s:e], name, found, group)
+        for s, e, name, group in _taken(kind, text)
+        if name
+    ]
+
+
+@functools.lru_cache(maxsize=64)
+def _taken(kind: str, text: str) -> list[tuple[int, int, str, str | None]]:
+    # Cached by text so that the steps which search the same field text (pairs, harms,
+    # direction) run the automata over it once per record, not once per step.
+    return _matcher(kind).taken(text)
+
+
+def find_terms_in_spans(
+    kind: str, text: str, spans: Sequence[tuple[int, int]]
+) -> list[list[TermMatch]] | None:
+    """`find_terms(kind, text[start:end])` for every span, offsets relative to the span.
+
+    One pass over `text` (a field's sentences with the gaps between them) costs far less
+    than one pass per sentence. The answer is the same when every span is bordered by
+    non-word characters and no match (ignored phrases included) crosses a span's edge;
+    when that cannot be guaranteed (or lowercasing is not character by character: "Σ",
+    "İ"), None, and the caller searches each span itself. `spans` are sorted and disjoint.
+    """
+    if "\u03a3" in text or "\u0130" in text:
+        return None
+    size = len(text)
+    for copy in _prepared(text):
+        for start, end in spans:
+            if (start > 0 and copy[start - 1].isalnum()) or (end < size and copy[end].isalnum()):
+                return None
+    matcher = _matcher(kind)
+    starts = [start for start, _ in spans]
+    out: list[list[TermMatch]] = [[] for _ in spans]
+    for s, e, name, group in _taken(kind, text):
+        slot = bisect.bisect_right(starts, s) - 1
+        if slot < 0 or e > spans[slot][1]:
+            return None
+        if name:
+            offset = starts[slot]
+            out[slot].append(
+                TermMatch(s - offset, e - offset, text[s:e], name, matcher.kind, group)
+            )
+    return out
 
 
 def find_interventions(text: str) -> list[TermMatch]:
