@@ -10,17 +10,17 @@ from pathlib import Path
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 
 import evimap
 from evimap.cli._options import DbOption, err, fail, out, print_problems, settings_for
 from evimap.cli.ingest import print_summary
+from evimap.cli.records import claim_summary
 from evimap.errors import ConfigError, EvimapError
 from evimap.ingest import SKIPPED_IN_FOLDERS, ingest_files
 from evimap.records import Record
 from evimap.sources import read_any
 from evimap.store import open_store
-from evimap.store.queries import record_by_id
+from evimap.store.queries import claims_of_record, record_by_id
 
 
 def bundled_corpus() -> Path:
@@ -52,26 +52,17 @@ def demo(db: DbOption = None) -> None:
         for item in _safe_items(path, settings.languages)
         if (record := record_by_id(engine, item.id)) is not None
     ]
-    table = Table(
-        "id",
-        "kind",
-        "lang",
-        "title",
-        "journal / site",
-        "texts",
-        title="stored records",
-        title_justify="left",
-    )
+    out.print(f"\n[bold]stored records[/] ({len({r.id for r in stored})})")
     for record in {r.id: r for r in stored}.values():
-        table.add_row(
-            record.id[:24],
-            record.kind or "",
-            record.language or "",
-            escape(record.title or "(no title)"),
-            escape(record.journal.title or "" if record.journal else record.cites_url or ""),
-            ", ".join(record.texts()),
+        where = record.journal.title if record.journal else record.cites_url
+        out.print(f"\n[bold]{escape(record.title or '(no title)')}[/]")
+        out.print(
+            f"  {record.id}  ·  {record.kind or 'kind unknown'}  ·  {record.language or '?'}"
+            f"  ·  {escape(where or '')}  ·  texts: {', '.join(record.texts())}",
+            soft_wrap=True,
         )
-    out.print(table)
+        for number, claim in enumerate(claims_of_record(engine, record.id), 1):
+            out.print(f"  [{number}] {escape(claim_summary(claim))}", soft_wrap=True)
     engine.dispose()
     if summary.problems:
         raise typer.Exit(1)
