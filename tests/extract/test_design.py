@@ -29,10 +29,14 @@ def design(text: str, title: str | None = None, **fields: object) -> Design:
             id="cochrane_news",
         ),
         pytest.param(
-            "A review analyzed data from 67 trials involving 2,300 adults. "
-            "There is insufficient evidence.",
+            "There is insufficient evidence that zinc shortens colds.",
             Design.SYSTEMATIC_REVIEW,
             id="news_reports_review",
+        ),
+        pytest.param(
+            "The authors analysed the data from 41 studies with over 5,120 patients.",
+            Design.SYSTEMATIC_REVIEW_META_ANALYSIS,
+            id="analysed_data_from_n_studies_with_total_is_pooling",
         ),
         pytest.param(
             "We searched MEDLINE. Pooled risk ratio was 0.5 (95% CI 0.3 to 0.8).",
@@ -80,6 +84,162 @@ def design(text: str, title: str | None = None, **fields: object) -> Design:
             "The guideline panel issued practice guidelines.", Design.GUIDELINE, id="guideline"
         ),
         pytest.param("This editorial argues for caution.", Design.COMMENTARY, id="commentary"),
+        # Review-level language with no design word (a conclusions paragraph).
+        pytest.param(
+            "The included trials were small and short.",
+            Design.SYSTEMATIC_REVIEW,
+            id="the_included_trials_were",
+        ),
+        pytest.param(
+            "The studies showed fewer colds with zinc.",
+            Design.SYSTEMATIC_REVIEW,
+            id="the_studies_showed",
+        ),
+        pytest.param(
+            "Nine trials met the inclusion criteria.",
+            Design.SYSTEMATIC_REVIEW,
+            id="counted_trials_met",
+        ),
+        pytest.param(
+            "We found no trials in children.", Design.SYSTEMATIC_REVIEW, id="we_found_no_trials"
+        ),
+        pytest.param(
+            "Zinc was tried, but we could not find any eligible trials in older adults.",
+            Design.SYSTEMATIC_REVIEW,
+            id="could_not_find_any_trials",
+        ),
+        pytest.param(
+            "The evidence for zinc is weak.", Design.SYSTEMATIC_REVIEW, id="the_evidence_for"
+        ),
+        pytest.param(
+            "Evidence from four small trials favours zinc.",
+            Design.SYSTEMATIC_REVIEW,
+            id="evidence_from_n_trials",
+        ),
+        pytest.param(
+            "From the evidence reviewed, zinc may help.",
+            Design.SYSTEMATIC_REVIEW,
+            id="evidence_reviewed",
+        ),
+        pytest.param(
+            "Further trials remain justified in older adults.",
+            Design.SYSTEMATIC_REVIEW,
+            id="trials_remain_justified",
+        ),
+        pytest.param(
+            "We searched MEDLINE. The number of patients needed to treat was 19 (95% CI 1 to 51).",
+            Design.SYSTEMATIC_REVIEW_META_ANALYSIS,
+            id="needed_to_treat_is_pooling",
+        ),
+        pytest.param(
+            "We searched MEDLINE. The trials differed, precluding any pooling.",
+            Design.SYSTEMATIC_REVIEW,
+            id="precluding_pooling",
+        ),
+        pytest.param(
+            "We searched MEDLINE. One trial gave combined data from both treatment arms.",
+            Design.SYSTEMATIC_REVIEW,
+            id="arms_combined_is_not_pooling",
+        ),
+        pytest.param(
+            "There is conflicting evidence about zinc.",
+            Design.SYSTEMATIC_REVIEW,
+            id="conflicting_evidence",
+        ),
+        pytest.param(
+            "The quality of the evidence for zinc was low.",
+            Design.SYSTEMATIC_REVIEW,
+            id="quality_of_the_evidence",
+        ),
+        pytest.param(
+            "Future multicentre trials should enrol older adults.",
+            Design.SYSTEMATIC_REVIEW,
+            id="future_trials_should",
+        ),
+        pytest.param(
+            "Larger and longer trials are needed.", Design.SYSTEMATIC_REVIEW, id="trials_needed"
+        ),
+        pytest.param(
+            "None of the review's primary outcomes was reported.",
+            Design.SYSTEMATIC_REVIEW,
+            id="the_reviews_outcomes",
+        ),
+        # Trials whose randomisation or blinding is stated in other words.
+        pytest.param(
+            "In a randomised double-blinded cross over study, 20 adults took zinc.",
+            Design.RCT,
+            id="randomised_cross_over_study",
+        ),
+        pytest.param(
+            "This randomized , controlled 12-week trial enrolled 60 adults .",
+            Design.RCT,
+            id="tokenised_randomized_trial",
+        ),
+        pytest.param(
+            "Each adult received zinc and lactose in a random order.",
+            Design.RCT,
+            id="random_order",
+        ),
+        pytest.param(
+            "Adults randomized into two arms received zinc.", Design.RCT, id="randomized_into"
+        ),
+        pytest.param(
+            "A double-blind trial of zinc in 40 adults with colds.",
+            Design.RCT,
+            id="double_blind_alone",
+        ),
+        pytest.param(
+            "A placebo controlled study of zinc in 40 adults.",
+            Design.RCT,
+            id="placebo_controlled_alone",
+        ),
+        # Pooling: a pooled estimate, not any effect estimate; a denied meta-analysis is none.
+        pytest.param(
+            "We searched MEDLINE. Zinc reduced colds (RR 0.8, 95% CI 0.7 to 0.9; 6 trials).",
+            Design.SYSTEMATIC_REVIEW_META_ANALYSIS,
+            id="estimate_with_study_count_is_pooling",
+        ),
+        pytest.param(
+            "We searched MEDLINE. One trial reported fewer colds "
+            "(RR 0.8, 95% CI 0.7 to 0.9; 120 adults).",
+            Design.SYSTEMATIC_REVIEW,
+            id="single_trial_estimate_is_not_pooling",
+        ),
+        pytest.param(
+            "We searched MEDLINE. Combined data showed fewer colds.",
+            Design.SYSTEMATIC_REVIEW_META_ANALYSIS,
+            id="combined_data",
+        ),
+        pytest.param(
+            "We searched MEDLINE. Results were combined across the eligible trials.",
+            Design.SYSTEMATIC_REVIEW_META_ANALYSIS,
+            id="results_were_combined",
+        ),
+        pytest.param(
+            "We searched MEDLINE. Statistical pooling was done with random effects.",
+            Design.SYSTEMATIC_REVIEW_META_ANALYSIS,
+            id="pooling_word",
+        ),
+        pytest.param(
+            "We searched MEDLINE. A meta-analysis was not possible as the trials differed.",
+            Design.SYSTEMATIC_REVIEW,
+            id="meta_analysis_not_possible",
+        ),
+        pytest.param(
+            "We did a systematic review without meta-analysis of zinc.",
+            Design.SYSTEMATIC_REVIEW,
+            id="without_meta_analysis",
+        ),
+        pytest.param(
+            "We searched MEDLINE. It was not possible to pool the results (RR 0.8; 3 trials).",
+            Design.SYSTEMATIC_REVIEW,
+            id="not_possible_to_pool",
+        ),
+        pytest.param(
+            "We searched MEDLINE. The outcomes could not be combined; no pooled estimate exists.",
+            Design.SYSTEMATIC_REVIEW,
+            id="could_not_be_combined",
+        ),
         pytest.param("Ketamine is a drug.", Design.OTHER, id="no_cue_other"),
     ],
 )

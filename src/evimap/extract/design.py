@@ -65,6 +65,7 @@ class DesignRules:
     cues: re.Pattern[str]
     pooling: re.Pattern[str]
     ascii_cues: re.Pattern[str] | None = None
+    no_pooling: re.Pattern[str] | None = None
 
 
 def _alternation(patterns: Sequence[str]) -> str:
@@ -106,6 +107,7 @@ def design_rules() -> DesignRules:
         cues=re.compile(combined, re.IGNORECASE | re.MULTILINE),
         pooling=re.compile(rf"\b(?:{_alternation(raw['pooling'])})\b", re.IGNORECASE),
         ascii_cues=re.compile(combined, re.MULTILINE) if lowercase else None,
+        no_pooling=re.compile(rf"\b(?:{_alternation(raw['no_pooling'])})\b", re.IGNORECASE),
     )
 
 
@@ -144,7 +146,7 @@ def design_scores(sentences: Sequence[Sentence]) -> dict[Design, int]:
             seen.add(index)
             group = rules.groups[index]
             factor = TITLE_WEIGHT if sentence.field.startswith("title") else 1
-            scores[group.design] += group.weight * factor
+            scores[_unless_not_pooled(group.design, sentence.text, rules)] += group.weight * factor
     return dict(scores)
 
 
@@ -182,8 +184,22 @@ def _has_systematic_cue(scores: dict[Design, int]) -> bool:
     return any(scores.get(d, 0) >= _STRONG_WEIGHT for d in _SYSTEMATIC)
 
 
+def _not_pooled(text: str, rules: DesignRules) -> bool:
+    """Whether `text` says the results were not pooled ("a meta-analysis was not possible")."""
+    return rules.no_pooling is not None and rules.no_pooling.search(text) is not None
+
+
+def _unless_not_pooled(design: Design, text: str, rules: DesignRules) -> Design:
+    """A meta-analysis cue in a sentence that denies pooling speaks for a plain review."""
+    if design is Design.SYSTEMATIC_REVIEW_META_ANALYSIS and _not_pooled(text, rules):
+        return Design.SYSTEMATIC_REVIEW
+    return design
+
+
 def _with_pooling(design: Design, sentences: Sequence[Sentence], rules: DesignRules) -> Design:
-    if design is Design.SYSTEMATIC_REVIEW and any(rules.pooling.search(s.text) for s in sentences):
+    if design is Design.SYSTEMATIC_REVIEW and any(
+        rules.pooling.search(s.text) and not _not_pooled(s.text, rules) for s in sentences
+    ):
         return Design.SYSTEMATIC_REVIEW_META_ANALYSIS
     return design
 
