@@ -54,16 +54,18 @@ def check_order(steps: Sequence[Step]) -> None:
         available.update(step.gives)
 
 
-def run_steps(steps: Sequence[Step], record: Record) -> dict[str, Any]:
-    """Run `steps` on `record` and return everything they found."""
-    found: dict[str, Any] = {}
+def run_steps(
+    steps: Sequence[Step], record: Record, found: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """Run `steps` on `record`, starting from `found`, and return everything found."""
+    findings: dict[str, Any] = dict(found or {})
     for step in steps:
-        given = step.fn(record, found)
+        given = step.fn(record, findings)
         unexpected = set(given) - set(step.gives)
         if unexpected:
             raise ValueError(f"step {step.name!r} gave {sorted(unexpected)} it did not declare")
-        found.update(given)
-    return found
+        findings.update(given)
+    return findings
 
 
 @cache
@@ -88,12 +90,6 @@ def extract_claims(record: Record, steps: Sequence[Step] | None = None) -> list[
     """The claims of one record: every step run in order, provenance written into each."""
     chosen = default_steps() if steps is None else tuple(steps)
     provenance = tuple((step.name, step.version) for step in chosen)
-    found: dict[str, Any] = {"provenance": provenance}
-    for step in chosen:
-        given = step.fn(record, found)
-        unexpected = set(given) - set(step.gives)
-        if unexpected:
-            raise ValueError(f"step {step.name!r} gave {sorted(unexpected)} it did not declare")
-        found.update(given)
+    found = run_steps(chosen, record, {"provenance": provenance})
     claims: list[Claim] = found.get("claims", [])
     return claims
