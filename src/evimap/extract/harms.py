@@ -43,7 +43,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from evimap.extract.pipeline import Findings, Sentence, Step
+from evimap.extract.pipeline import Findings, Sentence, Step, covered_text
 from evimap.extract.vocab import (
     TermMatch,
     find_adverse_effects,
@@ -303,21 +303,11 @@ def _found_by_sentence(sentences: Sequence[Sentence]) -> list[Found]:
         by_field.setdefault(sentence.field, []).append(index)
     for indexes in by_field.values():
         indexes.sort(key=lambda i: sentences[i].start)
-        pieces: list[str] = []
-        at = 0
-        for i in indexes:
-            sentence = sentences[i]
-            if sentence.start < at or sentence.end - sentence.start != len(sentence.text):
-                at = -1
-                break
-            pieces.append(" " * (sentence.start - at))
-            pieces.append(sentence.text)
-            at = sentence.end
-        if at < 0:
+        text = covered_text([sentences[i] for i in indexes])
+        if text is None:
             for i in indexes:
                 out[i] = tuple(tuple(find(sentences[i].text)) for find in _FINDERS)
             continue
-        text = "".join(pieces)
         starts = [sentences[i].start for i in indexes]
         buckets: list[list[list[TermMatch]]] = [[[] for _ in _FINDERS] for _ in indexes]
         for kind, find in enumerate(_FINDERS):

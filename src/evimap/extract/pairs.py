@@ -31,7 +31,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from evimap.extract.pipeline import Findings, Sentence, Step
+from evimap.extract.pipeline import Findings, Sentence, Step, covered_text
 from evimap.extract.vocab import (
     TermMatch,
     condition_ancestors,
@@ -108,19 +108,11 @@ def _terms_by_sentence(
         by_field.setdefault(sentence.field, []).append(sentence)
     for group in by_field.values():
         group.sort(key=lambda s: s.start)
-        pieces: list[str] = []
-        at = 0
-        for sentence in group:
-            if sentence.start < at or sentence.end - sentence.start != len(sentence.text):
-                at = -1
-                break
-            pieces.append(" " * (sentence.start - at))
-            pieces.append(sentence.text)
-            at = sentence.end
-        text = "".join(pieces) if at >= 0 else ""
+        covered = covered_text(group)
+        text = covered or ""
         spans = [(s.start, s.end) for s in group]
-        drugs = find_terms_in_spans("interventions", text, spans) if at >= 0 else None
-        conditions = find_terms_in_spans("conditions", text, spans) if at >= 0 else None
+        drugs = find_terms_in_spans("interventions", text, spans) if covered is not None else None
+        conditions = find_terms_in_spans("conditions", text, spans) if covered is not None else None
         for index, sentence in enumerate(group):
             out[id(sentence)] = (
                 tuple(drugs[index] if drugs is not None else find_interventions(sentence.text)),

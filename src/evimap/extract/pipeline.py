@@ -33,6 +33,26 @@ class Sentence:
     text: str
 
 
+def covered_text(group: Sequence[Sentence]) -> str | None:
+    """The text that sentences of one field cover, in offset order, gaps as spaces.
+
+    Offsets into it are offsets into the field, so a finder can scan a whole field once and
+    hand each match to its sentence (pairs and harms scan the same string, so the
+    vocabulary's cache serves both). None when the sentences overlap or a sentence's text
+    does not fit its span: then there is no such text, and callers search sentence by
+    sentence. `group` must be sorted by `start`.
+    """
+    pieces: list[str] = []
+    at = 0
+    for sentence in group:
+        if sentence.start < at or sentence.end - sentence.start != len(sentence.text):
+            return None
+        pieces.append(" " * (sentence.start - at))
+        pieces.append(sentence.text)
+        at = sentence.end
+    return "".join(pieces)
+
+
 @dataclass(frozen=True)
 class Step:
     """One extraction step: its name and version go into every claim's provenance."""
