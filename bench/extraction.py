@@ -17,8 +17,7 @@ import time
 from pathlib import Path
 
 from evimap.extract.pipeline import extract_claims
-from evimap.extract.score import read_labelled, score
-from evimap.extract.vocab import condition_ancestors
+from evimap.extract.score import read_labelled, score, vocabulary_hierarchy
 from evimap.records import Record, Section
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -26,8 +25,11 @@ SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 
 def print_scores(labels: Path) -> None:
     items = list(read_labelled(labels))
+    ancestors, normalize = vocabulary_hierarchy()
     for strict in (True, False):
-        figures = score(items, extract_claims, ancestors=condition_ancestors, strict=strict)
+        figures = score(
+            items, extract_claims, ancestors=ancestors, normalize=normalize, strict=strict
+        )
         title = "all claims" if strict else "without claims flagged uncertain_label"
         print(f"\n{labels.name}: {len(items)} records, {title}")
         for name, value in figures.items():

@@ -88,3 +88,56 @@ def test_pairs_a_chain_of_general_conditions_goes_to_the_most_specific() -> None
         "Ketamine reduced neuropathic pain.",
     )
     assert pairs == [("ketamine", "neuropathic pain")]
+
+
+def test_pairs_a_drug_named_as_a_cause_is_not_an_intervention() -> None:
+    pairs = pairs_of(
+        "Intraoperative ketamine and remifentanil-induced hyperalgesia",
+        "Ketamine reduced hyperalgesia after remifentanil-based anesthesia.",
+    )
+    assert {intervention for intervention, _ in pairs} == {"ketamine"}
+
+
+def test_pairs_the_effect_of_phrase_in_the_title_names_the_focus() -> None:
+    pairs = pairs_of(
+        "Sevoflurane anesthesia in children: effect of oral midazolam on emergence agitation",
+        "Sevoflurane was used for induction in all children.",
+        "Midazolam reduced emergence agitation compared with placebo.",
+    )
+    assert {intervention for intervention, _ in pairs} == {"midazolam"}
+
+
+def test_pairs_a_comparison_in_the_title_keeps_both_drugs() -> None:
+    pairs = pairs_of(
+        "Effects of lidocaine and ketamine on pain after tonsillectomy",
+        "Both lidocaine and ketamine reduced pain scores.",
+    )
+    assert {intervention for intervention, _ in pairs} == {"lidocaine", "ketamine"}
+
+
+def test_pairs_a_class_named_beside_a_drug_is_background() -> None:
+    pairs = pairs_of(
+        "Esketamine for major depression",
+        "Conventional antidepressants take weeks to act in major depression.",
+        "Esketamine with an oral antidepressant improved depression within a day.",
+    )
+    assert {intervention for intervention, _ in pairs} == {"esketamine"}
+
+
+def test_pairs_the_title_condition_outranks_outcomes_named_more_often() -> None:
+    pairs = pairs_of(
+        "Memantine in adults with Down syndrome: a pilot randomized trial",
+        "Memantine did not improve memory compared with placebo.",
+        "Dementia and Alzheimer's disease are common in older adults with this condition.",
+        "Alzheimer's disease pathology was not measured; Alzheimer's disease risk is high.",
+    )
+    assert pairs == [("memantine", "down syndrome")]
+
+
+def test_pairs_an_adverse_effect_is_a_condition_only_when_nothing_else_is_named() -> None:
+    pairs = pairs_of(
+        None,
+        "Ketamine was given to patients with cancer pain; nausea was more common with it.",
+        "Ketamine relieved cancer pain, although nausea and vomiting occurred.",
+    )
+    assert pairs == [("ketamine", "cancer pain")]

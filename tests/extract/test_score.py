@@ -9,7 +9,13 @@ from pathlib import Path
 import pytest
 
 from evimap.claims import Certainty, Claim, Design, Direction, Evidence
-from evimap.extract.score import Labelled, read_labelled, record_of, score
+from evimap.extract.score import (
+    Labelled,
+    read_labelled,
+    record_of,
+    score,
+    vocabulary_hierarchy,
+)
 from evimap.records import Record
 
 TEXT = "Ketamine for pain\n\nKetamine reduced pain in 40 adults. Certainty was low."
@@ -127,3 +133,21 @@ def test_score_datasets_without_titles_keep_the_whole_text(dataset: str) -> None
     record = record_of(Labelled(dataset, "1", TEXT, True, ()))
     assert record.title is None
     assert record.texts()["abstract"] == TEXT
+
+
+def test_score_gold_names_are_normalized_through_the_vocabulary() -> None:
+    ancestors, normalize = vocabulary_hierarchy()
+    item = labelled([gold(intervention="Ketalar", condition="chronic pain")])
+    figures = score([item], lambda r: [claim_on(r)], ancestors=ancestors, normalize=normalize)
+    assert figures["claim_f1"] == 1.0
+
+
+def test_score_a_descriptive_gold_condition_sits_under_the_conditions_it_names() -> None:
+    ancestors, normalize = vocabulary_hierarchy()
+    assert "multiple sclerosis" in ancestors("fatigue in multiple sclerosis")
+    item = labelled([gold(condition="chronic pain in multiple sclerosis")])
+    figures = score([item], lambda r: [claim_on(r)], ancestors=ancestors, normalize=normalize)
+    assert figures["claim_f1"] == 1.0
+    unrelated = labelled([gold(condition="hemodynamic stability (healthy volunteers)")])
+    figures = score([unrelated], lambda r: [claim_on(r)], ancestors=ancestors, normalize=normalize)
+    assert figures["claim_f1"] == 0.0

@@ -319,3 +319,37 @@ def test_parse_dose_patterns_reports_a_broken_template() -> None:
 def test_vocabulary_rejects_an_unknown_kind() -> None:
     with pytest.raises(VocabularyError, match="unknown vocabulary 'drugs'"):
         vocab.vocabulary("drugs")
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [("antidepressants", True), ("nmda antagonists", True), ("ketamine", False), ("x", False)],
+)
+def test_is_class_term_marks_whole_classes(name: str, expected: bool) -> None:
+    assert vocab.is_class_term(name) is expected
+
+
+def test_parse_vocabulary_rejects_a_non_boolean_is_class() -> None:
+    documents = [
+        ("vocab/t.yaml", {"kind": "interventions", "entries": [{"name": "a", "is_class": "yes"}]})
+    ]
+    with pytest.raises(VocabularyError, match="is_class must be true or false"):
+        parse_vocabulary("interventions", documents)
+
+
+@pytest.mark.parametrize(
+    ("kind", "text", "expected"),
+    [
+        ("interventions", "magnesium sulphate", "magnesium"),
+        ("conditions", "MDD", "major depressive disorder"),
+        ("conditions", "fatigue in multiple sclerosis", None),
+        ("interventions", "not a drug", None),
+    ],
+)
+def test_canonical_name_needs_a_whole_term(kind: str, text: str, expected: str | None) -> None:
+    assert vocab.canonical_name(kind, text) == expected
+
+
+@pytest.mark.parametrize(("name", "expected"), [("nausea", True), ("chronic pain", False)])
+def test_is_adverse_effect_name_tells_outcomes_from_conditions(name: str, expected: bool) -> None:
+    assert vocab.is_adverse_effect_name(name) is expected

@@ -11,15 +11,23 @@ a claim is about the ones the record is *about*. The rule, in words:
    Aho-Corasick finders). A mention weighs `TITLE_WEIGHT` in the title, `LEAD_WEIGHT` in
    the first or last sentences of the abstract (aims and conclusions, a news standfirst)
    and 1 elsewhere.
-3. An intervention is a *focus* when its weight reaches `FOCUS_WEIGHT` and a third
-   (`FOCUS_SHARE`) of the heaviest one's; at most `MAX_INTERVENTIONS` are kept. A
-   substance named inside a condition ("cocaine" in "cocaine use disorder") is the
-   condition, not an intervention.
-4. A focus intervention is paired with the conditions named in the same sentences as it,
-   weighted the same way. A general condition hands its weight to the more specific ones
-   of its family named beside it (treatment-resistant depression over depression); those
-   within `CONDITION_SHARE` of the best are kept, at most `MAX_CONDITIONS`. With no condition in
-   its sentences, the record's heaviest condition is used.
+3. A drug named as the cause of a condition ("remifentanil-induced hyperalgesia") is not an
+   intervention, and neither is a substance named inside a condition ("cocaine" in
+   "cocaine use disorder").
+4. The title says what a record is about. When it names interventions, only those can be
+   the focus, and when it has an "effect of X" phrase ("Effects of lidocaine and ketamine
+   on …", "Comparison of X with Y"), only the ones inside that phrase. Without a title
+   intervention, an intervention is a focus when its weight reaches `FOCUS_WEIGHT` and a
+   third (`FOCUS_SHARE`) of the heaviest one's. At most `MAX_INTERVENTIONS` are kept, and a
+   class term ("antidepressants") is dropped beside a specific drug unless it leads.
+5. When the title names conditions (other than adverse-effect terms such as nausea), they
+   are the conditions of every focus intervention. Otherwise a focus intervention is paired
+   with the conditions named in the same sentences as it, weighted the same way, an
+   adverse-effect term only when nothing else is named; those within `CONDITION_SHARE` of
+   the best are kept, at most `MAX_CONDITIONS`. With no condition in its sentences, the
+   record's heaviest condition is used. Either way a general condition hands its weight to
+   the more specific ones of its family that the record names (treatment-resistant
+   depression over depression, postoperative pain over pain).
 
 The weights are round numbers chosen for the rule, not fitted: the dev set measures them
 (`bench/extraction.py`).
@@ -27,6 +35,7 @@ The weights are round numbers chosen for the rule, not fitted: the dev set measu
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -38,6 +47,8 @@ from evimap.extract.vocab import (
     find_conditions,
     find_interventions,
     find_terms_in_spans,
+    is_adverse_effect_name,
+    is_class_term,
 )
 from evimap.records import Record
 
@@ -50,6 +61,18 @@ FOCUS_SHARE = 0.34
 MAX_INTERVENTIONS = 3
 MAX_CONDITIONS = 3
 CONDITION_SHARE = 0.5
+CAUSE = re.compile(r"\s*-?\s*(?:induced|associated|related|evoked|provoked|dependent)\b", re.I)
+"""What follows a drug named as the cause of a condition, not as its treatment."""
+EFFECT_OF = re.compile(
+    r"\b(?:effects?|efficacy|effectiveness|role|impact|influence|use|usefulness|benefits?|"
+    r"safety|addition|comparison|administration|value)\s+of\s+",
+    re.I,
+)
+"""The head of a title phrase that names what the record tests ("Effect of X on Y")."""
+EFFECT_OF_END = re.compile(
+    r"\s(?:on|in|for|after|during|to|with|versus|vs\.?|compared|among|at|as|upon|in)\s|[:;?]|"
+    r"\.\s|\.$"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +103,10 @@ def sentence_mentions(record: Record, sentences: Sequence[Sentence]) -> list[Men
         drugs, conditions = terms[id(sentence)]
         inside = [(c.start, c.end) for c in conditions]
         interventions = tuple(
-            m for m in drugs if not any(start <= m.start and m.end <= end for start, end in inside)
+            m
+            for m in drugs
+            if not any(start <= m.start and m.end <= end for start, end in inside)
+            and not CAUSE.match(sentence.text, m.end - sentence.start)
         )
         if sentence.field == "title":
             weight = TITLE_WEIGHT
@@ -138,8 +164,36 @@ def focus_interventions(mentions: Sequence[Mentions]) -> list[str]:
     ranked = sorted(totals.items(), key=lambda item: (-item[1], item[0]))
     if not ranked:
         return []
-    floor = max(FOCUS_WEIGHT, ranked[0][1] * FOCUS_SHARE)
-    return [name for name, weight in ranked if weight >= floor][:MAX_INTERVENTIONS]
+    titled = _title_interventions(mentions)
+    if titled:
+        focus = [name for name, _ in ranked if name in titled]
+    else:
+        floor = max(FOCUS_WEIGHT, ranked[0][1] * FOCUS_SHARE)
+        focus = [name for name, weight in ranked if weight >= floor]
+    if any(not is_class_term(name) for name in focus):
+        focus = [name for i, name in enumerate(focus) if i == 0 or not is_class_term(name)]
+    return focus[:MAX_INTERVENTIONS]
+
+
+def _title_interventions(mentions: Sequence[Mentions]) -> set[str]:
+    """The title's interventions, narrowed to its "effect of X" phrase when it has one."""
+    titles = [s for s in mentions if s.sentence.field == "title"]
+    named = {m.canonical for s in titles for m in s.interventions}
+    for title in titles:
+        head = EFFECT_OF.search(title.sentence.text)
+        if head is None:
+            continue
+        end = EFFECT_OF_END.search(title.sentence.text, head.end())
+        stop = end.start() if end else len(title.sentence.text)
+        offset = title.sentence.start
+        inside = {
+            m.canonical
+            for m in title.interventions
+            if head.end() <= m.start - offset and m.end - offset <= stop
+        }
+        if inside:
+            return inside
+    return named
 
 
 def _distinct(matches: Sequence[TermMatch]) -> list[TermMatch]:
@@ -148,6 +202,19 @@ def _distinct(matches: Sequence[TermMatch]) -> list[TermMatch]:
 
 def conditions_for(intervention: str, mentions: Sequence[Mentions]) -> list[str]:
     """The conditions the record pairs with `intervention`, most specific kept."""
+    named = _weights([(c.canonical, s.weight) for s in mentions for c in _distinct(s.conditions)])
+    titled = _weights(
+        [
+            (c.canonical, s.weight)
+            for s in mentions
+            if s.sentence.field == "title"
+            for c in _distinct(s.conditions)
+            if not is_adverse_effect_name(c.canonical)
+        ]
+    )
+    if titled:
+        totals = _specific(titled, named, floor=LEAD_WEIGHT)
+        return sorted(totals, key=lambda name: (-totals[name], name))[:MAX_CONDITIONS]
     beside = [
         (c.canonical, s.weight)
         for s in mentions
@@ -155,29 +222,35 @@ def conditions_for(intervention: str, mentions: Sequence[Mentions]) -> list[str]
         for c in _distinct(s.conditions)
     ]
     if not beside:
-        beside = [(c.canonical, s.weight) for s in mentions for c in _distinct(s.conditions)]
-        totals = _weights(beside)
+        totals = _specific(named, named)
         return [max(totals, key=lambda name: (totals[name], name))] if totals else []
-    totals = _specific(_weights(beside))
+    treated = [(name, weight) for name, weight in beside if not is_adverse_effect_name(name)]
+    totals = _specific(_weights(treated or beside), named)
     best = max(totals.values())
     kept = [name for name, weight in totals.items() if weight >= best * CONDITION_SHARE]
     return sorted(kept, key=lambda name: (-totals[name], name))[:MAX_CONDITIONS]
 
 
-def _specific(totals: dict[str, int]) -> dict[str, int]:
-    """Weights with each general condition handed to its more specific ones named too.
+def _specific(totals: dict[str, int], named: dict[str, int], *, floor: int = 1) -> dict[str, int]:
+    """Weights with each general condition handed to the more specific ones named too.
 
     A review of "addiction" that names alcohol, opioid and cocaine use disorders makes its
     claims about those; "depression" beside "major depressive disorder" is the same claim.
+    `named` weighs every condition the record names: a specific one named elsewhere with at
+    least `floor` weight takes over the general one ("pain" in a trial of postoperative
+    pain); only the most specific of a family take over (treatment-resistant depression,
+    not also major depressive disorder).
     """
-    below = {
-        name: [o for o in totals if o != name and name in condition_ancestors(o)] for name in totals
-    }
-    out = {name: weight for name, weight in totals.items() if not below[name]}
+    out = dict(totals)
     for name, weight in totals.items():
-        for other in below[name]:
-            if other in out:
-                out[other] += weight
+        below = [
+            o for o in named if o != name and named[o] >= floor and name in condition_ancestors(o)
+        ]
+        deepest = [o for o in below if not any(o in condition_ancestors(x) for x in below)]
+        if deepest:
+            del out[name]
+            for other in deepest:
+                out[other] = out.get(other, 0) + weight
     return out
 
 

@@ -8,8 +8,12 @@ Claims, so the scorer does not depend on how extraction works.
 
 Claims are matched on (intervention, condition); a condition also matches its ancestor or
 descendant (treatment-resistant depression counts for major depressive disorder), through
-the `ancestors` function the caller passes (the condition vocabulary's). Field accuracies
-are computed over matched pairs only. `strict=False` leaves out the gold claims flagged
+the `ancestors` function the caller passes. Gold names are free text, so the caller also
+passes `normalize(kind, name)`, which maps a gold name that is a vocabulary term to its
+canonical name ("glyx-13" is rapastinel), and `ancestors` places a gold condition outside
+the vocabulary under the vocabulary conditions its name contains ("fatigue in multiple
+sclerosis" sits under fatigue and multiple sclerosis), as `vocabulary_hierarchy` does.
+Field accuracies are computed over matched pairs only. `strict=False` leaves out the gold claims flagged
 `uncertain_label` (and predictions matched to them), as the dev set's README advises.
 """
 
@@ -26,6 +30,7 @@ from evimap.records import Record, Section
 
 Extractor = Callable[[Record], Sequence[Claim]]
 Ancestors = Callable[[str], Sequence[str]]
+Normalize = Callable[[str, str], str]
 
 TITLE_FIRST = frozenset({"pubmedqa", "evidence_inference", "fakehealth_news"})
 """Datasets whose labelled text is `title + "\\n\\n" + body` (see dev_labels/README.md)."""
@@ -107,6 +112,10 @@ def f1(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
     return precision, recall, score
 
 
+def _as_is(kind: str, name: str) -> str:
+    return name
+
+
 def _same_condition(predicted: str, gold: str, ancestors: Ancestors) -> bool:
     return predicted == gold or gold in ancestors(predicted) or predicted in ancestors(gold)
 
@@ -121,6 +130,7 @@ def score_record(
     predicted: Sequence[Claim],
     *,
     ancestors: Ancestors,
+    normalize: Normalize = _as_is,
     strict: bool = True,
 ) -> None:
     """Add one record's outcome to `tally`."""
@@ -139,8 +149,10 @@ def score_record(
             (
                 p
                 for p in unmatched
-                if p.intervention == gold["intervention"]
-                and _same_condition(p.condition, gold["condition"], ancestors)
+                if p.intervention == normalize("interventions", gold["intervention"])
+                and _same_condition(
+                    p.condition, normalize("conditions", gold["condition"]), ancestors
+                )
             ),
             None,
         )
@@ -205,10 +217,34 @@ def score(
     extractor: Extractor,
     *,
     ancestors: Ancestors = lambda _: (),
+    normalize: Normalize = _as_is,
     strict: bool = True,
 ) -> dict[str, float | int]:
     """Every figure for `extractor` over the labelled records."""
     tally = Tally()
     for item in items:
-        score_record(tally, item, extractor(record_of(item)), ancestors=ancestors, strict=strict)
+        predicted = extractor(record_of(item))
+        score_record(
+            tally, item, predicted, ancestors=ancestors, normalize=normalize, strict=strict
+        )
     return scores(tally)
+
+
+def vocabulary_hierarchy() -> tuple[Ancestors, Normalize]:
+    """`ancestors` and `normalize` from evimap's own vocabularies, for scoring evimap.
+
+    A name the condition vocabulary lacks gets as ancestors the conditions named inside
+    it and theirs: a descriptive gold label is treated as a child of what it names.
+    """
+    from evimap.extract.vocab import canonical_name, condition_ancestors, find_conditions
+
+    def ancestors(name: str) -> tuple[str, ...]:
+        if canonical_name("conditions", name) == name:
+            return condition_ancestors(name)
+        inside = [m.canonical for m in find_conditions(name)]
+        return tuple(dict.fromkeys(a for c in inside for a in (c, *condition_ancestors(c))))
+
+    def normalize(kind: str, name: str) -> str:
+        return canonical_name(kind, name) or name
+
+    return ancestors, normalize

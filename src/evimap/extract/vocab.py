@@ -20,6 +20,7 @@ out. Conditions and adverse effects also match their plural ("hallucinations").
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import functools
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -43,7 +44,7 @@ _MATCH_KIND = {
 }
 _GROUP_KEY = {"interventions": "class", "adverse_effects": "group"}
 _ENTRY_KEYS = {
-    "interventions": {"name", "class", "synonyms", "abbreviations"},
+    "interventions": {"name", "class", "synonyms", "abbreviations", "is_class"},
     "conditions": {"name", "synonyms", "abbreviations", "parents"},
     "adverse_effects": {"name", "group", "synonyms", "abbreviations"},
     "routes": {"name", "synonyms", "abbreviations"},
@@ -63,7 +64,9 @@ class VocabularyError(EvimapError):
 class Entry:
     """One vocabulary entry: a canonical name and everything that maps to it.
 
-    `group` is the intervention class or the adverse-effect group (None for the others).
+    `group` is the intervention class or the adverse-effect group (None for the others);
+    `is_class` marks an intervention entry that names a whole class ("antidepressants"),
+    which a record often names only as background to a specific drug.
     """
 
     name: str
@@ -71,6 +74,7 @@ class Entry:
     synonyms: tuple[str, ...] = ()
     abbreviations: tuple[str, ...] = ()
     parents: tuple[str, ...] = ()
+    is_class: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,9 +165,7 @@ def parse_vocabulary(kind: str, documents: Sequence[tuple[str, Any]]) -> Vocabul
                 raise VocabularyError(f"extra_synonyms for unknown entry {name!r}", file=label)
             old = entries[name]
             added = tuple(_strings(label, name, "extra_synonyms", extra))
-            entries[name] = Entry(
-                old.name, old.group, old.synonyms + added, old.abbreviations, old.parents
-            )
+            entries[name] = dataclasses.replace(old, synonyms=old.synonyms + added)
     vocabulary = Vocabulary(kind, entries, tuple(ignored))
     _check_terms(vocabulary, where)
     _check_parents(vocabulary, where)
@@ -188,7 +190,11 @@ def _parse_entry(kind: str, label: str, raw: Any) -> Entry:
     group = raw.get(_GROUP_KEY.get(kind, ""))
     if group is not None and (not isinstance(group, str) or not group):
         raise VocabularyError(f"entry {name!r} has an invalid class or group", file=label)
+    is_class = raw.get("is_class", False)
+    if not isinstance(is_class, bool):
+        raise VocabularyError(f"entry {name!r}: is_class must be true or false", file=label)
     return Entry(
+        is_class=is_class,
         name=name,
         group=group,
         synonyms=tuple(_strings(label, name, "synonyms", raw.get("synonyms"))),
@@ -490,6 +496,38 @@ def condition_ancestors(name: str) -> tuple[str, ...]:
             seen[parent] = None
             frontier.extend(entries[parent].parents)
     return tuple(seen)
+
+
+def canonical_name(kind: str, text: str) -> str | None:
+    """The canonical name of the entry of vocabulary `kind` that `text` is a term of, if any.
+
+    `text` must be a whole term ("magnesium sulphate" gives "magnesium"); a phrase that
+    merely contains one gives None.
+    """
+    matches = find_terms(kind, text)
+    if len(matches) == 1 and (matches[0].start, matches[0].end) == (0, len(text)):
+        return matches[0].canonical
+    return None
+
+
+def is_class_term(name: str) -> bool:
+    """Whether intervention `name` names a whole class of drugs ("antidepressants")."""
+    entry = vocabulary("interventions").entries.get(name)
+    return bool(entry and entry.is_class)
+
+
+@functools.cache
+def _adverse_effect_names() -> frozenset[str]:
+    entries = vocabulary("adverse_effects").entries.values()
+    return frozenset(term_key(t) for e in entries for t in (e.name, *e.synonyms))
+
+
+def is_adverse_effect_name(name: str) -> bool:
+    """Whether a condition's name is also an adverse-effect term (nausea, hypotension).
+
+    Such a condition is usually an outcome or a harm of the record, not what it treats.
+    """
+    return term_key(name) in _adverse_effect_names()
 
 
 def intervention_class(name: str) -> str | None:
