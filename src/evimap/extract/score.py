@@ -13,8 +13,9 @@ passes `normalize(kind, name)`, which maps a gold name that is a vocabulary term
 canonical name ("glyx-13" is rapastinel), and `ancestors` places a gold condition outside
 the vocabulary under the vocabulary conditions its name contains ("fatigue in multiple
 sclerosis" sits under fatigue and multiple sclerosis), as `vocabulary_hierarchy` does.
-Field accuracies are computed over matched pairs only. `strict=False` leaves out the gold claims flagged
-`uncertain_label` (and predictions matched to them), as the dev set's README advises.
+Field accuracies are computed over matched pairs only. `strict=False` leaves out the gold
+claims flagged `uncertain_label` (and predictions matched to them), as the dev set's README
+advises.
 """
 
 from __future__ import annotations
