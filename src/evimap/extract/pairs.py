@@ -69,6 +69,26 @@ EFFECT_OF = re.compile(
     re.I,
 )
 """The head of a title phrase that names what the record tests ("Effect of X on Y")."""
+COMPARATOR = re.compile(
+    r"(?:rather than|instead of|compared (?:with|to)|in comparison (?:with|to)|versus|vs\.?|"
+    r"than|relative to|receiving|treated with|taking|added to|add-on to|adjunct to)"
+    r"\s+(?:[\w-]+\s+){0,3}$",
+    re.I,
+)
+"""What precedes a drug named as the comparator or the background treatment, not the focus."""
+INDICATION = re.compile(
+    r"(?:with|for|among|treating|treatment of|management of|prevention of|prophylaxis of|"
+    r"prophylaxis for)\s+(?:[\w'-]+\s+){0,3}$",
+    re.I,
+)
+"""What precedes the condition a drug is given for ("for women with eclampsia")."""
+OUTCOME = re.compile(
+    r"(?:risk of|incidence of|rates? of|recurrence of|occurrence of|reduc\w*|prevent\w*|"
+    r"deaths? (?:from|due to)|and)\s+(?:[\w'-]+\s+){0,2}$",
+    re.I,
+)
+"""What precedes a condition counted as an outcome ("risk ratio of maternal death")."""
+CUE_SPAN = 60
 EFFECT_OF_END = re.compile(
     r"\s(?:on|in|for|after|during|to|with|versus|vs\.?|compared|among|at|as|upon|in)\s|[:;?]|"
     r"\.\s|\.$"
@@ -107,6 +127,7 @@ def sentence_mentions(record: Record, sentences: Sequence[Sentence]) -> list[Men
             for m in drugs
             if not any(start <= m.start and m.end <= end for start, end in inside)
             and not CAUSE.match(sentence.text, m.end - sentence.start)
+            and not _follows(COMPARATOR, sentence, m)
         )
         if sentence.field == "title":
             weight = TITLE_WEIGHT
@@ -116,6 +137,21 @@ def sentence_mentions(record: Record, sentences: Sequence[Sentence]) -> list[Men
             weight = 1
         found.append(Mentions(sentence, weight, interventions, conditions))
     return found
+
+
+def _follows(cue: re.Pattern[str], sentence: Sentence, match: TermMatch) -> bool:
+    """Whether `cue` ends right before `match`, in the same sentence."""
+    at = match.start - sentence.start
+    return cue.search(sentence.text[max(0, at - CUE_SPAN) : at]) is not None
+
+
+def _condition_weight(mentions: Mentions, match: TermMatch) -> float:
+    """A condition mention's weight: more where a drug is given for it, less as an outcome."""
+    if _follows(INDICATION, mentions.sentence, match):
+        return mentions.weight * 2.0
+    if _follows(OUTCOME, mentions.sentence, match):
+        return mentions.weight * 0.5
+    return float(mentions.weight)
 
 
 def _terms_by_sentence(
@@ -149,8 +185,8 @@ def _terms_by_sentence(
     return out
 
 
-def _weights(pairs: Sequence[tuple[str, int]]) -> dict[str, int]:
-    totals: dict[str, int] = {}
+def _weights(pairs: Sequence[tuple[str, float]]) -> dict[str, float]:
+    totals: dict[str, float] = {}
     for name, weight in pairs:
         totals[name] = totals.get(name, 0) + weight
     return totals
@@ -216,22 +252,29 @@ def conditions_for(intervention: str, mentions: Sequence[Mentions]) -> list[str]
         totals = _specific(titled, named, floor=LEAD_WEIGHT)
         return sorted(totals, key=lambda name: (-totals[name], name))[:MAX_CONDITIONS]
     beside = [
-        (c.canonical, s.weight)
+        (c.canonical, _condition_weight(s, c))
         for s in mentions
         if any(m.canonical == intervention for m in s.interventions)
-        for c in _distinct(s.conditions)
+        for c in s.conditions
     ]
-    if not beside:
-        totals = _specific(named, named)
-        return [max(totals, key=lambda name: (totals[name], name))] if totals else []
     treated = [(name, weight) for name, weight in beside if not is_adverse_effect_name(name)]
+    if not treated:
+        anywhere = [(c.canonical, _condition_weight(s, c)) for s in mentions for c in s.conditions]
+        treated = [(n, w) for n, w in anywhere if not is_adverse_effect_name(n)]
+        if treated or not beside:
+            totals = _specific(_weights(treated or anywhere), named)
+            return [max(totals, key=lambda name: (totals[name], name))] if totals else []
     totals = _specific(_weights(treated or beside), named)
+    if not totals:
+        return []
     best = max(totals.values())
     kept = [name for name, weight in totals.items() if weight >= best * CONDITION_SHARE]
     return sorted(kept, key=lambda name: (-totals[name], name))[:MAX_CONDITIONS]
 
 
-def _specific(totals: dict[str, int], named: dict[str, int], *, floor: int = 1) -> dict[str, int]:
+def _specific(
+    totals: dict[str, float], named: dict[str, float], *, floor: float = 1
+) -> dict[str, float]:
     """Weights with each general condition handed to the more specific ones named too.
 
     A review of "addiction" that names alcohol, opioid and cocaine use disorders makes its
