@@ -6,6 +6,9 @@ import pytest
 
 from evimap.claims import Certainty
 from evimap.extract.certainty import CERTAINTY, find_certainty, stated_certainty
+from evimap.extract.pairs import PAIRS
+from evimap.extract.sentences import record_sentences
+from evimap.records import Record, Section
 
 from ..conftest import abstract_sentences
 
@@ -119,6 +122,68 @@ def test_certainty_record_none_when_not_stated() -> None:
 
 
 def test_certainty_step_declares_what_it_gives() -> None:
-    found = CERTAINTY.fn(None, {"sentences": abstract_sentences("It is high-certainty evidence.")})  # type: ignore[arg-type]
-    assert found == {"certainty": H, "certainty_upper": None}
-    assert set(found) == set(CERTAINTY.gives)
+    record = Record(
+        id="x",
+        source="page",
+        title="Ketamine for pain",
+        abstract=(Section(None, "Ketamine reduced pain. It is high-certainty evidence."),),
+    )
+    found = PAIRS.fn(record, {"sentences": record_sentences(record)})
+    found |= CERTAINTY.fn(record, {"sentences": record_sentences(record), **found})
+    given = {k: found[k] for k in CERTAINTY.gives}
+    assert given == {
+        "certainty": H,
+        "certainty_upper": None,
+        "certainties": {("ketamine", "pain"): (H, None)},
+    }
+
+
+def _claim_certainty(title: str, *sentences: str) -> dict[tuple[str, str], object]:
+    record = Record(
+        id="x", source="page", title=title, abstract=(Section(None, " ".join(sentences)),)
+    )
+    found = PAIRS.fn(record, {"sentences": record_sentences(record)})
+    found |= CERTAINTY.fn(record, {"sentences": record_sentences(record), **found})
+    certainties: dict[tuple[str, str], object] = found["certainties"]
+    return certainties
+
+
+def test_certainty_of_a_claim_comes_from_the_sentences_about_its_pair() -> None:
+    certainties = _claim_certainty(
+        "Ketamine for postoperative pain and postoperative nausea and vomiting",
+        "Ketamine reduced postoperative pain (low-certainty evidence).",
+        "Ketamine reduced postoperative nausea and vomiting (high-certainty evidence).",
+    )
+    assert certainties[("ketamine", "postoperative pain")] == (Certainty.LOW, None)
+    assert certainties[("ketamine", "postoperative nausea and vomiting")] == (H, None)
+
+
+def test_certainty_of_another_drug_is_not_borrowed() -> None:
+    certainties = _claim_certainty(
+        "Calcium or magnesium for leg cramps",
+        "The evidence that calcium reduces leg cramps is weak.",
+        "Magnesium reduced leg cramps in one trial.",
+    )
+    assert certainties[("calcium", "muscle cramps")] == (Certainty.LOW, None)
+    assert certainties[("magnesium", "muscle cramps")] == (None, None)
+
+
+def test_certainty_a_sentence_naming_no_drug_speaks_for_the_last_one_named() -> None:
+    certainties = _claim_certainty(
+        "Memantine in dementia",
+        "Memantine slightly improved cognition in dementia.",
+        "The certainty of the evidence was moderate.",
+    )
+    assert certainties[("memantine", "dementia")] == (Certainty.MODERATE, None)
+
+
+def test_certainty_most_outcomes_graded_alike_give_that_grade() -> None:
+    text = ". ".join(
+        [
+            "Pain fell (moderate-quality evidence)",
+            "Sleep improved (moderate-quality evidence)",
+            "Mood improved (moderate-quality evidence)",
+            "Function did not change (low-quality evidence)",
+        ]
+    )
+    assert stated_certainty(abstract_sentences(text + ".")) == (Certainty.MODERATE, None)

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from evimap.claims import CERTAINTY_ORDER, Certainty
+from evimap.extract.pairs import Mentions, sentences_about
 from evimap.extract.pipeline import Findings, Sentence, Step
 from evimap.records import Record
 
@@ -221,14 +222,16 @@ def find_certainty(text: str) -> list[CertaintyMention]:
     return kept
 
 
-def stated_certainty(
-    sentences: Sequence[Sentence],
-) -> tuple[Certainty | None, Certainty | None]:
-    """The record-level `(certainty, certainty_upper)`, or `(None, None)` when none is stated.
+Stated = tuple[Certainty | None, Certainty | None]
+
+
+def stated_certainty(sentences: Sequence[Sentence]) -> Stated:
+    """The `(certainty, certainty_upper)` the sentences state, or `(None, None)`.
 
     GRADE wording wins over plain words. Among GRADE mentions, those in a sentence that
     speaks for the whole record ("Overall, ...", "In conclusion", "Authors' conclusions")
-    win; otherwise the record's mentions are outcome-specific grades and the result is their
+    win. Otherwise the mentions are outcome-specific grades: a level that more than half
+    of them give is the answer (most outcomes of the finding were graded so); else their
     range, from the lowest level to the highest. `certainty_upper` is None for one level.
     """
     mentions: list[tuple[CertaintyMention, bool]] = []
@@ -241,18 +244,46 @@ def stated_certainty(
     chosen = overall or [m for m, _ in pool]
     if not chosen:
         return None, None
+    singles = [m.level for m in chosen if m.upper is None]
+    for level in set(singles):
+        if len(chosen) > 2 and singles.count(level) * 2 > len(chosen):
+            return level, None
     levels = [m.level for m in chosen] + [m.upper for m in chosen if m.upper is not None]
     lo = min(levels, key=CERTAINTY_ORDER.index)
     hi = max(levels, key=CERTAINTY_ORDER.index)
     return lo, (hi if hi != lo else None)
 
 
+def pair_certainty(intervention: str, condition: str, mentions: Sequence[Mentions]) -> Stated:
+    """The certainty stated for one claim, from the sentences about its pair.
+
+    A review grades each outcome; the grades in sentences about this intervention and this
+    condition speak for its claim, then those about the intervention that name no
+    condition, then those about no intervention at all ("The certainty of the evidence was
+    low overall"). A grade stated for another drug is never borrowed.
+    """
+    for sentences in sentences_about(intervention, condition, mentions):
+        stated = stated_certainty(sentences)
+        if stated[0] is not None:
+            return stated
+    return None, None
+
+
 def certainty_step(record: Record, found: Findings) -> dict[str, Any]:
-    """Pipeline step: the record-level `certainty` and `certainty_upper` from the sentences."""
+    """Pipeline step: the record's certainty, and each pair's (`certainties`)."""
     certainty, upper = stated_certainty(found["sentences"])
-    return {"certainty": certainty, "certainty_upper": upper}
+    mentions = found["mentions"]
+    return {
+        "certainty": certainty,
+        "certainty_upper": upper,
+        "certainties": {pair: pair_certainty(*pair, mentions) for pair in found["pairs"]},
+    }
 
 
 CERTAINTY = Step(
-    "certainty", 1, certainty_step, needs=("sentences",), gives=("certainty", "certainty_upper")
+    "certainty",
+    2,
+    certainty_step,
+    needs=("sentences", "pairs", "mentions"),
+    gives=("certainty", "certainty_upper", "certainties"),
 )

@@ -35,6 +35,9 @@ def build_claims(
             continue
         direction, sentence = stated
         effects, routes, doses = found["harms"].get(intervention, ((), (), ()))
+        certainty, upper = found["certainties"].get(
+            (intervention, condition), (found["certainty"], found["certainty_upper"])
+        )
         claims.append(
             Claim(
                 intervention=intervention,
@@ -43,8 +46,8 @@ def build_claims(
                 design=design,
                 direction=direction,
                 evidence=Evidence.at(texts, sentence.field, sentence.start, sentence.end),
-                certainty=found["certainty"],
-                certainty_upper=found["certainty_upper"],
+                certainty=certainty,
+                certainty_upper=upper,
                 n_studies=found["n_studies"],
                 n_participants=found["n_participants"],
                 adverse_effects=tuple(effects),
@@ -72,6 +75,7 @@ CLAIMS = Step(
         "harms",
         "certainty",
         "certainty_upper",
+        "certainties",
         "n_studies",
         "n_participants",
     ),

@@ -299,16 +299,55 @@ def _specific(
 
 def record_pairs(record: Record, sentences: Sequence[Sentence]) -> list[tuple[str, str]]:
     """The (intervention, condition) pairs the record makes claims about."""
-    mentions = sentence_mentions(record, sentences)
-    return [
+    pairs: list[tuple[str, str]] = _pairs_step(record, {"sentences": sentences})["pairs"]
+    return pairs
+
+
+def sentences_about(
+    intervention: str, condition: str, mentions: Sequence[Mentions]
+) -> tuple[list[Sentence], list[Sentence], list[Sentence]]:
+    """The sentences about one pair: naming its condition, naming none, and about no drug.
+
+    A sentence is about the intervention when it names it, or names no intervention and
+    follows one that did in the same field ("Ketamine reduced pain. The certainty of the
+    evidence was low."). Of those, the first list names the condition or one of its family,
+    the second names no condition at all; a sentence about another condition is in neither.
+    The third list holds the sentences about no intervention at all, which speak for all.
+    """
+    family = {condition, *condition_ancestors(condition)}
+    naming: list[Sentence] = []
+    silent: list[Sentence] = []
+    general: list[Sentence] = []
+    current: set[str] = set()
+    field = None
+    for mention in mentions:
+        if mention.sentence.field != field:
+            field, current = mention.sentence.field, set()
+        named = {m.canonical for m in mention.interventions}
+        if named:
+            current = named
+        if not current:
+            general.append(mention.sentence)
+        if intervention not in current:
+            continue
+        conditions = {c.canonical for c in mention.conditions}
+        if not conditions:
+            silent.append(mention.sentence)
+        elif any(c in family or condition in condition_ancestors(c) for c in conditions):
+            naming.append(mention.sentence)
+    return naming, silent, general
+
+
+def _pairs_step(record: Record, found: Findings) -> dict[str, Any]:
+    mentions = sentence_mentions(record, found["sentences"])
+    pairs = [
         (intervention, condition)
         for intervention in focus_interventions(mentions)
         for condition in conditions_for(intervention, mentions)
     ]
+    return {"pairs": pairs, "mentions": mentions}
 
 
-def _pairs_step(record: Record, found: Findings) -> dict[str, Any]:
-    return {"pairs": record_pairs(record, found["sentences"])}
-
-
-PAIRS = Step("pairs", 1, _pairs_step, needs=("sentences",), gives=("pairs",))
+PAIRS = Step("pairs", 2, _pairs_step, needs=("sentences",), gives=("pairs", "mentions"))
+"""Gives `pairs` and `mentions` (every English sentence with its interventions and
+conditions), which later steps read instead of searching the sentences again."""

@@ -101,7 +101,7 @@ def default_steps() -> tuple[Step, ...]:
     from evimap.extract.pairs import PAIRS
     from evimap.extract.sentences import SENTENCES
 
-    steps = (SENTENCES, DESIGN, NUMBERS, CERTAINTY, PAIRS, DIRECTION, HARMS, CLAIMS)
+    steps = (SENTENCES, DESIGN, NUMBERS, PAIRS, CERTAINTY, DIRECTION, HARMS, CLAIMS)
     check_order(steps)
     return steps
 
