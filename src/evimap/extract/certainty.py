@@ -276,7 +276,10 @@ def certainty_step(record: Record, found: Findings) -> dict[str, Any]:
     return {
         "certainty": certainty,
         "certainty_upper": upper,
-        "certainties": {pair: pair_certainty(*pair, mentions) for pair in found["pairs"]},
+        "certainties": {
+            (drug, condition): pair_certainty(drug, condition, mentions)
+            for drug, condition in found["pairs"]
+        },
     }
 
 
