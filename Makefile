@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest bench docs goldens vocab clean
+.PHONY: demo test lint typecheck pytest browser bench docs goldens vocab clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,8 +27,11 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-pytest: $(STAMP)
+pytest: $(STAMP) browser
 	$(BIN)/pytest
+
+browser:
+	bash scripts/install-chromium.sh
 
 docs: $(STAMP)
 	$(BIN)/cog -r docs/cli.md docs/settings.md

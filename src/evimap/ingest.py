@@ -22,6 +22,8 @@ from evimap.extract.pipeline import extract_claims
 from evimap.records import Item, Record
 from evimap.sources import read_any
 from evimap.store import ClaimsOf, WriteSummary, open_store, write_batch
+from evimap.synthesis.evidence_map import refresh_cells
+from evimap.synthesis.fingerprint import refresh_concepts
 
 SKIPPED_IN_FOLDERS = ("README", "PROVENANCE", "LICENSE", "MANIFEST", "CHANGELOG")
 """Documentation files that sit beside data in a folder; ingesting a folder skips them."""
@@ -128,12 +130,14 @@ def ingest_into(
     """Ingest `files` into an open store (see `ingest_files`)."""
     summary = IngestSummary()
     batch: list[tuple[str, Item]] = []
+    touched: set[str] = set()
     for path in files:
         name = str(path)
         summary.files += 1
         count = 0
         for item in _items_of(path, languages, summary.problems):
             batch.append((name, item))
+            touched.add(item.id)
             count += 1
             if len(batch) >= batch_size:
                 _flush(engine, batch, summary, claims_of)
@@ -141,6 +145,8 @@ def ingest_into(
         if on_file_done:
             on_file_done(path, count)
     _flush(engine, batch, summary, claims_of)
+    refresh_cells(engine, record_ids=touched)
+    refresh_concepts(engine, record_ids=touched)
     return summary
 
 

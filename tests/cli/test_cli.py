@@ -244,13 +244,6 @@ def test_cli_sources_lists_every_registered_format(runner: CliRunner) -> None:
         assert name in result.stdout
 
 
-def test_cli_demo_ingests_the_bundled_seeds(runner: CliRunner, db: str) -> None:
-    result = runner.invoke(app, ["demo", "--db", db])
-    assert result.exit_code == 0, result.output
-    assert "3 record(s) read" in result.stdout
-    assert "Psychiatry Investigation" in result.stdout
-
-
 def test_cli_show_highlights_each_evidence_sentence_once_with_its_claims() -> None:
     from evimap.claims import Claim, Design, Direction, Evidence
     from evimap.cli.records import highlighted_text

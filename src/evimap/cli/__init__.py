@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from evimap.cli import demo, extract, ingest, records, sources
+from evimap.cli import demo, extract, ingest, map, meta, records, serve, sources
 
 app = typer.Typer(
     name="evimap",
@@ -19,7 +19,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-for module in (extract, ingest, records, sources, demo):
+for module in (extract, ingest, records, sources, map, meta, serve, demo):
     module.register(app)
 
 

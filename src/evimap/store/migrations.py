@@ -56,9 +56,14 @@ def _create_full_text(connection: Connection) -> None:
         sqlite.create_full_text_index(connection)
 
 
+def _create_synthesis_tables(connection: Connection) -> None:
+    schema.metadata.create_all(connection, tables=list(schema.SYNTHESIS_TABLES), checkfirst=False)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration("0001_records_claims", _create_core_tables),
     Migration("0002_fts", _create_full_text),
+    Migration("0003_cells_concepts", _create_synthesis_tables),
 )
 
 

@@ -85,6 +85,90 @@ migrations_table = Table(
 CORE_TABLES = (records, record_ids, record_keys, claims)
 """The tables of migration 0001, in creation order."""
 
+# --- synthesis: the evidence map's cells, their history, and record concepts ----------
+# Materialized by evimap.synthesis (evidence_map.refresh_cells, fingerprint.refresh_concepts)
+# after records are written, so pages read a row instead of grading claims per request.
+# No foreign keys to `records`: write_batch deletes and renames records before the cells
+# that cite them are refreshed, in a later transaction.
+
+cells = Table(
+    "cells",
+    metadata,
+    Column("intervention", Text, primary_key=True),
+    Column("condition", Text, primary_key=True),
+    Column("intervention_class", Text),
+    Column("condition_group", Text, nullable=False, comment="the condition's root ancestor"),
+    Column("verdict", Text, nullable=False, comment="a Direction value"),
+    Column("certainty", Text, comment="as the best source states it; null: not stated"),
+    Column("certainty_upper", Text),
+    Column("best_design", Text, nullable=False),
+    Column("best_tier", Integer, nullable=False, comment="1 is best (synthesis.grade.TIERS)"),
+    Column("n_records", Integer, nullable=False),
+    Column("n_claims", Integer, nullable=False),
+    Column("n_studies", Integer),
+    Column("n_participants", Integer),
+    Column("n_conflicts", Integer, nullable=False),
+    Column("year_first", Integer),
+    Column("year_last", Integer),
+    Column("last_change", Integer, comment="cell_changes.id of the latest change"),
+    Column("content_hash", Text, nullable=False, comment="sha256 of data and the claims"),
+    Column("data", Text, nullable=False, comment="the cell's texts and reasons, JSON"),
+)
+Index("ix_cells_condition", cells.c.condition)
+Index("ix_cells_condition_group", cells.c.condition_group)
+Index("ix_cells_intervention_class", cells.c.intervention_class)
+
+cell_claims = Table(
+    "cell_claims",
+    metadata,
+    Column("intervention", Text, primary_key=True),
+    Column("condition", Text, primary_key=True),
+    Column("rank", Integer, primary_key=True, comment="0 is the best-ranked claim"),
+    Column("record_id", Text, nullable=False),
+    Column("design", Text, nullable=False),
+    Column("year", Integer),
+    Column("data", Text, nullable=False, comment="CellClaim JSON"),
+)
+Index("ix_cell_claims_record_id", cell_claims.c.record_id)
+Index("ix_cell_claims_design_year", cell_claims.c.design, cell_claims.c.year)
+
+cell_changes = Table(
+    "cell_changes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", Text, nullable=False, comment="UTC, ISO 8601"),
+    Column("intervention", Text, nullable=False),
+    Column("condition", Text, nullable=False),
+    Column("field", Text, nullable=False, comment="verdict or certainty"),
+    Column("old", Text, comment="null: the cell is new"),
+    Column("new", Text, comment="null: the cell is gone"),
+    Column("record_id", Text, comment="the record whose ingest changed it"),
+    Column("record_title", Text),
+)
+Index("ix_cell_changes_cell", cell_changes.c.intervention, cell_changes.c.condition)
+Index("ix_cell_changes_at", cell_changes.c.at)
+
+record_concepts = Table(
+    "record_concepts",
+    metadata,
+    Column("record_id", Text, primary_key=True),
+    Column("kind", Text, primary_key=True, comment="intervention, condition, adverse_effect…"),
+    Column("concept", Text, primary_key=True),
+    Column("count", Integer, nullable=False, comment="mentions in the record"),
+)
+Index("ix_record_concepts_concept", record_concepts.c.kind, record_concepts.c.concept)
+
+concept_frequencies = Table(
+    "concept_frequencies",
+    metadata,
+    Column("kind", Text, primary_key=True),
+    Column("concept", Text, primary_key=True),
+    Column("records", Integer, nullable=False, comment="records that mention it"),
+)
+
+SYNTHESIS_TABLES = (cells, cell_claims, cell_changes, record_concepts, concept_frequencies)
+"""The tables of migration 0003, in creation order."""
+
 _YEAR = re.compile(r"^(\d{4})")
 
 
@@ -156,10 +240,16 @@ def _text(value: str | None) -> str | None:
 
 __all__ = [
     "CORE_TABLES",
+    "SYNTHESIS_TABLES",
+    "cell_changes",
+    "cell_claims",
+    "cells",
     "claims",
+    "concept_frequencies",
     "content_hash",
     "metadata",
     "migrations_table",
+    "record_concepts",
     "record_data",
     "record_from_data",
     "record_ids",

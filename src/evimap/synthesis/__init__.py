@@ -1,1 +1,1 @@
-"""From claims to answers: the evidence map, its roll-up rules, related records and meta-analysis."""
+"""From claims to answers: the evidence map, its roll-up rules, related records, meta-analysis."""

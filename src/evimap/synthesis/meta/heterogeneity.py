@@ -10,6 +10,7 @@ Viechtbauer (2007, doi:10.1002/sim.2514): the τ² values at which the generalis
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,6 +20,8 @@ from scipy import stats
 from evimap.synthesis.meta._batch import Batch, FloatArray, trace_p, wls
 from evimap.synthesis.meta._roots import brent_roots
 from evimap.synthesis.meta.tau2 import generalised_q_at
+
+IntArray = npt.NDArray[np.intp]
 
 
 @dataclass(frozen=True, eq=False)
@@ -62,6 +65,26 @@ def i2_h2(het: Heterogeneity, tau2: FloatArray, *, q_based: bool) -> tuple[Float
 def q_profile_ci(batch: Batch, level: float, tau2: FloatArray) -> tuple[FloatArray, FloatArray]:
     """Q-profile bounds for τ² (metafor's `confint` default for `rma.uni`), all analyses at once.
 
+    See `q_profile_bounds`; this is it for the padded `Batch`.
+    """
+
+    def q_for(rows: IntArray) -> Callable[[FloatArray], FloatArray]:
+        sub = Batch(batch.y[rows], batch.v[rows], batch.x[rows], batch.mask[rows])
+        return lambda t: generalised_q_at(sub, t)
+
+    df = batch.k.astype(np.float64) - batch.p
+    return q_profile_bounds(q_for, df, level, tau2)
+
+
+def q_profile_bounds(
+    q_for: Callable[[IntArray], Callable[[FloatArray], FloatArray]],
+    df: FloatArray,
+    level: float,
+    tau2: FloatArray,
+) -> tuple[FloatArray, FloatArray]:
+    """Q-profile bounds for τ² of every analysis, given `q_for(rows)`: the generalised Q of
+    those analyses as a function of their τ² (whatever the data layout).
+
     The lower bound solves Q(τ²) = χ²_{1-alpha/2}(k - p), the upper Q(τ²) = χ²_{alpha/2}(k - p),
     searched on [0, max(100, 10·τ̂²)]; a bound whose equation has no root there is set to
     the nearer end of the interval, as metafor does. Roots are found with Brent's method at
@@ -70,26 +93,23 @@ def q_profile_ci(batch: Batch, level: float, tau2: FloatArray) -> tuple[FloatArr
     differ from them in the fourth decimal.
     """
     alpha = 1.0 - level / 100.0
-    df = batch.k.astype(np.float64) - batch.p
     usable = df >= 1
     safe_df = np.where(usable, df, 1.0)
     crit_upper = np.asarray(stats.chi2.ppf(1.0 - alpha / 2.0, safe_df), dtype=np.float64)
     crit_lower = np.asarray(stats.chi2.ppf(alpha / 2.0, safe_df), dtype=np.float64)
-    zero = np.zeros(batch.y.shape[0])
+    zero = np.zeros(df.shape)
     hi = np.maximum(100.0, 10.0 * tau2)
-    q_min, q_max = generalised_q_at(batch, zero), generalised_q_at(batch, hi)
+    everything = q_for(np.arange(len(df)))
+    q_min, q_max = everything(zero), everything(hi)
     tolerance = float(np.finfo(float).eps ** 0.25)
 
     def root(target: FloatArray, wanted: npt.NDArray[np.bool_]) -> FloatArray:
         out = np.full(target.shape, np.nan)
         if wanted.any():
             rows = np.flatnonzero(wanted)
-            sub = Batch(batch.y[rows], batch.v[rows], batch.x[rows], batch.mask[rows])
+            q_at = q_for(rows)
             out[rows] = brent_roots(
-                lambda t: generalised_q_at(sub, t) - target[rows],
-                zero[rows],
-                hi[rows],
-                xtol=tolerance,
+                lambda t: q_at(t) - target[rows], zero[rows], hi[rows], xtol=tolerance
             )
         return out
 

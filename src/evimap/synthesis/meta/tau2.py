@@ -14,7 +14,9 @@ and Veroniki et al. (2016, doi:10.1002/jrsm.1164) compare the estimators.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from enum import StrEnum
+from typing import Generic, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -41,6 +43,8 @@ MAX_ITERATIONS = 100
 """metafor's `control$maxiter`."""
 LL0_TOLERANCE = float(np.finfo(float).eps ** 0.25)
 """metafor's `control$tol`, used by the ML/REML check of the likelihood at τ² = 0."""
+
+D = TypeVar("D")
 
 
 class Method(StrEnum):
@@ -243,25 +247,26 @@ def sidik_jonkman(batch: Batch, start: FloatArray | None = None) -> FloatArray:
 
 
 def _iterate(
-    batch: Batch,
+    data: D,
     start: FloatArray,
-    step: Callable[[Batch, FloatArray], FloatArray],
+    step: Callable[[D, FloatArray], FloatArray],
     name: str,
     *,
+    subset: Callable[[D, npt.NDArray[np.bool_]], D],
     strict: bool = True,
 ) -> tuple[FloatArray, npt.NDArray[np.bool_]]:
     """Run `step` (returning the next τ²) until |Δτ²| < THRESHOLD, analysis by analysis.
 
-    Returns τ² and the mask of analyses that did not converge in MAX_ITERATIONS; with
-    `strict`, those raise `NoConvergence` naming them instead.
+    `data` is a padded `Batch` or any other layout with a `subset` that keeps the analyses
+    of a mask (the flat arrays of `_flat`). Returns τ² and the mask of analyses that did not
+    converge in MAX_ITERATIONS; with `strict`, those raise `NoConvergence` naming them instead.
     """
     tau2 = start.copy()
     active = np.ones(tau2.shape, dtype=bool)
     for _ in range(MAX_ITERATIONS + 1):
         if not active.any():
             break
-        sub = _subset(batch, active)
-        new = step(sub, tau2[active])
+        new = step(subset(data, active), tau2[active])
         change = np.abs(new - tau2[active])
         tau2[active] = new
         idx = np.flatnonzero(active)
@@ -289,15 +294,20 @@ def _fisher_step(kind: str, step_size: float = 1.0) -> Callable[[Batch, FloatArr
             adj = (ypp_y(fit) - trace_p(batch, fit)) / trace_pp(batch, fit)
         else:
             adj = (fit.rss * k / (k - batch.p) - k) / fit.w.sum(axis=1)
-        adj = np.where(np.isnan(adj), 0.0, adj) * step_size
-        for _ in range(1100):  # halving reaches 0 (then stops) within ~1075 steps, as in R
-            negative = tau2 + adj < 0
-            if not negative.any():
-                break
-            adj = np.where(negative, adj / 2.0, adj)
-        return np.asarray(tau2 + adj, dtype=np.float64)
+        return nonnegative_step(tau2, adj, step_size)
 
     return step
+
+
+def nonnegative_step(tau2: FloatArray, adj: FloatArray, step_size: float) -> FloatArray:
+    """τ² + adj, the step scaled by `step_size` and halved until τ² stays ≥ 0 (metafor)."""
+    adj = np.where(np.isnan(adj), 0.0, adj) * step_size
+    for _ in range(1100):  # halving reaches 0 (then stops) within ~1075 steps, as in R
+        negative = tau2 + adj < 0
+        if not negative.any():
+            break
+        adj = np.where(negative, adj / 2.0, adj)
+    return np.asarray(tau2 + adj, dtype=np.float64)
 
 
 def _log_likelihood(batch: Batch, tau2: FloatArray, *, restricted: bool) -> FloatArray:
@@ -322,20 +332,37 @@ def log_likelihood(batch: Batch, tau2: FloatArray, *, restricted: bool) -> Float
     return _log_likelihood(batch, tau2, restricted=restricted)
 
 
-def _likelihood_estimator(batch: Batch, kind: str, start: FloatArray | None) -> FloatArray:
+@dataclass(frozen=True)
+class Scoring(Generic[D]):
+    """What Fisher scoring needs of a data layout (the padded `Batch`, or `_flat.Flat`)."""
+
+    subset: Callable[[D, npt.NDArray[np.bool_]], D]
+    """The analyses of a mask."""
+    step: Callable[[str, float], Callable[[D, FloatArray], FloatArray]]
+    """The scoring step of an estimator ("ML", "REML", "EB") at a step size."""
+    start: Callable[[D], FloatArray]
+    """The starting values (metafor's: the HE estimate)."""
+    log_likelihood: Callable[[D, FloatArray, bool], FloatArray]
+    """The ML or (with True) REML log-likelihood at τ²."""
+
+
+def fisher_scoring(data: D, kind: str, start: FloatArray | None, scoring: Scoring[D]) -> FloatArray:
     """Fisher scoring from the HE estimate (or `start`). Where full steps oscillate without
     converging — metafor stops with an error there and suggests `stepadj` — the analysis is
     rerun with steps of 1/2, then 1/4; only if that fails too is `NoConvergence` raised."""
-    first = hedges(batch) if start is None else start
-    tau2, failed = _iterate(batch, first, _fisher_step(kind), kind, strict=False)
+    first = scoring.start(data) if start is None else start
+    tau2, failed = _iterate(
+        data, first, scoring.step(kind, 1.0), kind, subset=scoring.subset, strict=False
+    )
     for step_size in (0.5, 0.25):
         if not failed.any():
             break
         retry, still = _iterate(
-            _subset(batch, failed),
+            scoring.subset(data, failed),
             first[failed],
-            _fisher_step(kind, step_size),
+            scoring.step(kind, step_size),
             kind,
+            subset=scoring.subset,
             strict=False,
         )
         tau2[failed] = retry
@@ -350,10 +377,24 @@ def _likelihood_estimator(batch: Batch, kind: str, start: FloatArray | None) -> 
         )
     if kind in ("ML", "REML"):
         restricted = kind == "REML"
-        ll0 = _log_likelihood(batch, np.zeros_like(tau2), restricted=restricted)
-        ll = _log_likelihood(batch, tau2, restricted=restricted)
+        ll0 = scoring.log_likelihood(data, np.zeros_like(tau2), restricted)
+        ll = scoring.log_likelihood(data, tau2, restricted)
         tau2 = np.where((ll0 - ll > LL0_TOLERANCE) & (tau2 > THRESHOLD), 0.0, tau2)
     return np.maximum(tau2, 0.0)
+
+
+BATCH_SCORING: Scoring[Batch] = Scoring(
+    subset=lambda batch, rows: _subset(batch, rows),
+    step=lambda kind, size: _fisher_step(kind, size),
+    start=lambda batch: hedges(batch),
+    log_likelihood=lambda batch, tau2, restricted: _log_likelihood(
+        batch, tau2, restricted=restricted
+    ),
+)
+
+
+def _likelihood_estimator(batch: Batch, kind: str, start: FloatArray | None) -> FloatArray:
+    return fisher_scoring(batch, kind, start, BATCH_SCORING)
 
 
 def maximum_likelihood(batch: Batch, start: FloatArray | None = None) -> FloatArray:
@@ -379,7 +420,7 @@ def dl_iterated(batch: Batch, start: FloatArray | None = None) -> FloatArray:
         return np.maximum((fit.rss - trace_pv(sub, fit)) / trace_p(sub, fit), 0.0)
 
     begin = np.zeros(batch.y.shape[0]) if start is None else start
-    return _iterate(batch, begin, step, "DLIT")[0]
+    return _iterate(batch, begin, step, "DLIT", subset=_subset)[0]
 
 
 def sj_iterated(batch: Batch, start: FloatArray | None = None) -> FloatArray:
@@ -389,7 +430,8 @@ def sj_iterated(batch: Batch, start: FloatArray | None = None) -> FloatArray:
         fit = wls(sub, sub.weights(tau2), sub.centred_y)
         return np.asarray(tau2 * fit.rss / (_k(sub) - sub.p), dtype=np.float64)
 
-    return _iterate(batch, sj_start(batch) if start is None else start, step, "SJIT")[0]
+    begin = sj_start(batch) if start is None else start
+    return _iterate(batch, begin, step, "SJIT", subset=_subset)[0]
 
 
 def generalised_q_at(batch: Batch, tau2: FloatArray) -> FloatArray:
@@ -406,8 +448,13 @@ def tau2_max(batch: Batch) -> FloatArray:
     return np.asarray(np.maximum(100.0, 10.0 * np.nan_to_num(mad) ** 2), dtype=np.float64)
 
 
-def q_root(batch: Batch, target: FloatArray, lower: FloatArray, upper: FloatArray) -> FloatArray:
-    """τ² in [lower, upper] where the generalised Q (decreasing in τ²) equals `target`.
+def q_root(
+    q_at: Callable[[FloatArray], FloatArray],
+    target: FloatArray,
+    lower: FloatArray,
+    upper: FloatArray,
+) -> FloatArray:
+    """τ² in [lower, upper] where the generalised Q (`q_at`, decreasing in τ²) equals `target`.
 
     Bisection on all analyses at once to 1e-12 relative width: slower than Brent but
     identical for an analysis whatever else is in the batch. Where Q(lower) ≤ target the
@@ -416,12 +463,12 @@ def q_root(batch: Batch, target: FloatArray, lower: FloatArray, upper: FloatArra
     lo, hi = lower.astype(np.float64).copy(), upper.astype(np.float64).copy()
     for _ in range(200):
         mid = 0.5 * (lo + hi)
-        above = generalised_q_at(batch, mid) > target
+        above = q_at(mid) > target
         lo = np.where(above, mid, lo)
         hi = np.where(above, hi, mid)
         if np.all(hi - lo <= 1e-12 * np.maximum(1.0, hi)):
             break
-    at_lower = generalised_q_at(batch, lower) <= target
+    at_lower = q_at(lower) <= target
     return np.where(at_lower, lower, 0.5 * (lo + hi))
 
 
@@ -434,7 +481,7 @@ def _paule_mandel(batch: Batch, target: FloatArray, name: str) -> FloatArray:
             record=", ".join(str(i + 1) for i in np.flatnonzero(too_low)[:10]),
             hint="the heterogeneity is extreme; check the data or use DL",
         )
-    return q_root(batch, target, np.zeros_like(upper), upper)
+    return q_root(lambda t: generalised_q_at(batch, t), target, np.zeros_like(upper), upper)
 
 
 def paule_mandel(batch: Batch) -> FloatArray:
