@@ -41,6 +41,10 @@ goldens: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/ingest.py
+	$(BIN)/python bench/extraction.py
+	$(BIN)/python bench/meta.py
+	$(BIN)/python bench/related.py
+	$(BIN)/python bench/web.py
 
 vocab: $(STAMP)
 	$(BIN)/pip install --quiet -e '.[vocab]'
