@@ -21,8 +21,15 @@ Peers, all run in this one process on the same data:
 - PythonMeta 1.26 `Meta().meta(studies)` with models "Random", effect "MD", algorithm
   "IV" (its random-effects model is DL), once per analysis from the raw arm data;
 - evimap `rma_many(yi, vi, group, method=…)`: all analyses in one vectorised call that
-  returns the full output (estimate, se, CI, z, p, τ², Q-profile τ² CI, I², H², Q and its
-  p-value, prediction interval) for DL, PM and REML.
+  returns the full output for DL, PM and REML.
+
+"Full output" is every field of DESIGN.md's JSON for each analysis: estimate, se,
+ci_lower/ci_upper, z, p, τ² and its standard error, I², H², Q with its df and p-value, and
+the prediction interval (pi_lower/pi_upper). The timed comparison (`with_tau2_ci=False`)
+leaves out only the Q-profile confidence interval of τ², which neither peer computes (and
+statsmodels' `combine_effects` gives no prediction interval, I² only for DL); the row
+"evimap rma_many + tau2 CI" times evimap with it too. The peers' times are for what they
+return: estimate, se, CI and τ² (statsmodels also Q and I²).
 
 Checks: evimap's estimate, se and τ² equal statsmodels' and PythonMeta's DL within 1e-8
 (absolute, and relative for τ² values above 1), and statsmodels' PM within 1e-6 (its stop
@@ -179,7 +186,8 @@ def pythonmeta_pooled(data: Analyses) -> Pooled:
 
 def evimap_results(data: Analyses, method: str, *, with_tau2_ci: bool = False) -> Any:
     """evimap's vectorised fit of every analysis at once: the full `ManyResults` (estimate,
-    se, CI, z, p, tau2, I2, H2, Q and p, prediction interval; the Q-profile tau2 CI if asked)."""
+    se, CI, z, p, tau2 and its se, I2, H2, Q with df and p, prediction interval; the
+    Q-profile tau2 CI if asked)."""
     from evimap.synthesis.meta import rma_many
 
     return rma_many(data.yi, data.vi, data.group, method=method, with_tau2_ci=with_tau2_ci)

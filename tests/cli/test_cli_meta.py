@@ -274,7 +274,7 @@ def test_cli_meta_writes_forest_and_funnel_plots(runner: CliRunner, tmp_path: Pa
         ("bcg-one-study.csv", ["--measure", "RR"], "1 usable study: REML"),
         ("bcg-short-row.csv", ["--measure", "RR"], "row 7 (line 8) does not have 9 cells"),
         ("normand1999-zero-group.csv", ["--measure", "MD"], "row 4: group size n2i = 0"),
-        ("bcg.csv", [], "no --measure given and no yi column"),
+        ("bcg.csv", [], "no measure given and no yi column"),
         ("bcg.csv", ["--measure", "MD"], "missing m1i, sd1i, n1i, m2i, sd2i, n2i"),
         ("bcg.csv", ["--measure", "RR", "--analysis", "subgroups", "--by", "x"], "no column 'x'"),
         ("bcg.csv", ["--measure", "RR", "--analysis", "metareg"], "needs --mods"),
@@ -317,7 +317,7 @@ def test_cli_meta_reports_non_convergence_with_the_file(
     def diverging(*args: object, **kwargs: object) -> None:
         raise NoConvergence("Fisher scoring did not converge in 100 iterations", hint="try PM")
 
-    monkeypatch.setattr("evimap.cli.meta.rma", diverging)
+    monkeypatch.setattr("evimap.synthesis.meta.studies.rma", diverging)
     assert meta_fit.rma is not diverging
     error = run_error(runner, BCG, "--measure", "RR")
     assert f"file {BCG}: Fisher scoring did not converge" in error

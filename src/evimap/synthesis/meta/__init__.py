@@ -5,7 +5,8 @@ estimators, stopping rules and reporting conventions, checked against metafor's 
 values in `tests/data/metaref/`. `docs/method-meta.md` lists the conventions.
 """
 
-from evimap.synthesis.meta.fit import rma, rma_many, subgroups
+from evimap.synthesis.meta.fit import rma, subgroups
+from evimap.synthesis.meta.many import rma_many
 from evimap.synthesis.meta.measures import EffectSizes, Measure, escalc
 from evimap.synthesis.meta.result import ManyResults, MetaResult
 from evimap.synthesis.meta.tau2 import Method, Test

@@ -1,13 +1,13 @@
 """Pooling: common-effect, random-effects and meta-regression fits (the `rma` half of metafor).
 
-`rma` fits one analysis (optionally with moderators), `rma_many` fits thousands of
-intercept-only analyses in one vectorised pass, `subgroups` fits one analysis per level of
-a factor plus the test for subgroup differences. All follow metafor's `rma.uni`
-(Viechtbauer 2010, doi:10.18637/jss.v036.i03): weights 1/(vᵢ + τ²); z tests by default; t
-tests on k - p df with `test="t"`; Knapp-Hartung (`"knha"`, untruncated, as metafor) or its
-ad hoc truncated variant (`"adhoc"`); the prediction interval μ̂ ± c·√(SE² + τ²) with c the
-normal or t quantile of the test used (Riley et al. 2011, doi:10.1136/bmj.d549, discuss
-the alternatives).
+`rma` fits one analysis (optionally with moderators), `subgroups` fits one analysis per level
+of a factor plus the test for subgroup differences (`many.rma_many` fits thousands of
+intercept-only analyses at once, with this module's `_fit_batch`, `wald` and `knha_scale`).
+All follow metafor's `rma.uni` (Viechtbauer 2010, doi:10.18637/jss.v036.i03): weights
+1/(vᵢ + τ²); z tests by default; t tests on k - p df with `test="t"`; Knapp-Hartung
+(`"knha"`, untruncated, as metafor) or its ad hoc truncated variant (`"adhoc"`); the
+prediction interval μ̂ ± c·√(SE² + τ²) with c the normal or t quantile of the test used
+(Riley et al. 2011, doi:10.1136/bmj.d549, discuss the alternatives).
 """
 
 from __future__ import annotations
@@ -22,10 +22,10 @@ from scipy import stats
 
 from evimap.errors import InvalidStudyData
 from evimap.synthesis.meta import tau2 as estimators
-from evimap.synthesis.meta._batch import Batch, FloatArray, Wls, grouped, quad, single, wls
+from evimap.synthesis.meta._batch import Batch, FloatArray, Wls, quad, single, wls
 from evimap.synthesis.meta.heterogeneity import cochran_q, i2_h2, q_profile_ci
 from evimap.synthesis.meta.measures import EffectSizes, Measure
-from evimap.synthesis.meta.result import ManyResults, MetaResult
+from evimap.synthesis.meta.result import MetaResult
 from evimap.synthesis.meta.tau2 import Method, Test
 
 ArrayLike = Sequence[float] | npt.NDArray[Any]
@@ -81,29 +81,11 @@ def _fit_batch(
         own = wls(batch, np.where(batch.mask, genq_weights, 0.0))
         middle = quad(batch.x, own.w**2 * batch.w_inverse(t2))
         fit = Wls(fit.w, own.s @ middle @ own.s, own.beta, own.resid)
-    k = batch.k.astype(np.float64)
-    df = k - batch.p
-    s2 = np.ones(t2.shape)
-    if test in (Test.KNHA, Test.ADHOC):
-        with np.errstate(divide="ignore", invalid="ignore"):
-            s2 = np.where(fit.rss <= np.finfo(float).eps, 0.0, fit.rss / df)
-        if test is Test.ADHOC:
-            s2 = np.maximum(s2, 1.0)
+    df = batch.k.astype(np.float64) - batch.p
+    s2 = knha_scale(fit.rss, df, test)
     vcov = fit.s * s2[:, None, None]
     se = np.sqrt(np.einsum("mii->mi", vcov))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        stat = fit.beta / se
-    if test is Test.Z:
-        crit = np.full(t2.shape, stats.norm.ppf(0.5 + level / 200.0))
-        p = 2.0 * stats.norm.sf(np.abs(stat))
-        t_df = np.full(t2.shape, np.nan)
-    else:
-        with np.errstate(invalid="ignore"):
-            crit = np.where(df > 0, stats.t.ppf(0.5 + level / 200.0, np.maximum(df, 1)), np.nan)
-            p = np.where(
-                df[:, None] > 0, 2.0 * stats.t.sf(np.abs(stat), np.maximum(df, 1)[:, None]), np.nan
-            )
-        t_df = df
+    stat, p, crit, t_df = wald(fit.beta, se, df, test, level)
     het = cochran_q(batch)
     i2, h2 = i2_h2(het, t2, q_based=method is Method.FE)
     pi_half = crit * np.sqrt(se[:, 0] ** 2 + t2)
@@ -130,6 +112,34 @@ def _fit_batch(
         weights=100.0 * fit.w / w_total[:, None],
         typical_v=het.typical_v,
     )
+
+
+def knha_scale(rss: FloatArray, df: FloatArray, test: Test) -> FloatArray:
+    """The Knapp-Hartung factor s² = RSS/(k - p) at the RE weights (1 for z and t tests;
+    truncated at 1 below for "adhoc"; 0 when the RSS is below machine epsilon, as metafor)."""
+    if test not in (Test.KNHA, Test.ADHOC):
+        return np.ones(rss.shape)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        s2 = np.where(rss <= np.finfo(float).eps, 0.0, rss / df)
+    return np.maximum(s2, 1.0) if test is Test.ADHOC else s2
+
+
+def wald(
+    beta: FloatArray, se: FloatArray, df: FloatArray, test: Test, level: float
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """Wald statistics, two-sided p-values, the critical value and the test's df (NaN for z)
+    for coefficients `beta` (m, p) with standard errors `se` and residual df (m,)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        stat = beta / se
+    if test is Test.Z:
+        crit = np.full(df.shape, stats.norm.ppf(0.5 + level / 200.0))
+        return stat, 2.0 * stats.norm.sf(np.abs(stat)), crit, np.full(df.shape, np.nan)
+    with np.errstate(invalid="ignore"):
+        crit = np.where(df > 0, stats.t.ppf(0.5 + level / 200.0, np.maximum(df, 1)), np.nan)
+        p = np.where(
+            df[:, None] > 0, 2.0 * stats.t.sf(np.abs(stat), np.maximum(df, 1)[:, None]), np.nan
+        )
+    return stat, p, crit, df
 
 
 def rma(
@@ -229,82 +239,6 @@ def rma(
         loglik=loglik,
         s2_knha=float(fitted.s2[0]),
         typical_v=float(fitted.typical_v[0]),
-    )
-
-
-def rma_many(
-    yi: ArrayLike,
-    vi: ArrayLike,
-    group: ArrayLike,
-    *,
-    method: str | Method = Method.DL,
-    test: str | Test = Test.Z,
-    level: float = 95.0,
-    measure: str | Measure | None = None,
-    with_tau2_ci: bool = True,
-) -> ManyResults:
-    """Fit one intercept-only meta-analysis per distinct `group` value, all at once.
-
-    Flat arrays (one entry per study) and a group label per study go in; arrays with one
-    entry per group (in sorted label order, `groups`) come out. Iterative estimators run
-    over all analyses together with per-analysis convergence, so each entry equals what
-    `rma` gives for that group alone. Studies with missing yi/vi are dropped; a group left
-    with too few studies raises `InvalidStudyData` naming it.
-    """
-    y = np.asarray(yi, dtype=np.float64)
-    v = np.asarray(vi, dtype=np.float64)
-    labels = np.asarray(group)
-    keep = np.isfinite(y) & np.isfinite(v)
-    y, v, labels = y[keep], v[keep], labels[keep]
-    names, index = np.unique(labels, return_inverse=True)
-    fit_method = Method.parse(method)
-    fit_test = Test.parse(test)
-    counts = np.bincount(index, minlength=len(names))
-    minimum = 1 if fit_method is Method.FE else 2
-    for position in np.flatnonzero(counts < minimum):
-        raise InvalidStudyData(
-            f"group {names[position]} has {counts[position]} usable studies; "
-            f"{fit_method} needs at least {minimum}",
-            record=str(names[position]),
-            hint="drop the group or use method FE",
-        )
-    for row in np.flatnonzero(v <= 0):
-        raise InvalidStudyData(
-            f"study {row + 1} (group {labels[row]}) has non-positive variance {v[row]}",
-            record=str(row + 1),
-            hint="every sampling variance must be positive",
-        )
-    batch = grouped(y, v, index.astype(np.int64), len(names))
-    fitted = _fit_batch(batch, fit_method, fit_test, level)
-    if with_tau2_ci and fit_method is not Method.FE:
-        lower, upper = q_profile_ci(batch, level, fitted.tau2)
-    else:
-        lower = upper = np.full(len(names), np.nan)
-    return ManyResults(
-        groups=names,
-        estimate=fitted.beta[:, 0],
-        se=np.sqrt(fitted.vcov[:, 0, 0]),
-        ci_lower=fitted.ci_lower[:, 0],
-        ci_upper=fitted.ci_upper[:, 0],
-        z_or_t=fitted.stat[:, 0],
-        p=fitted.p[:, 0],
-        tau2=fitted.tau2,
-        tau2_ci_lower=lower,
-        tau2_ci_upper=upper,
-        i2=fitted.i2,
-        h2=fitted.h2,
-        q=fitted.q,
-        q_df=fitted.q_df.astype(np.int64),
-        q_p=fitted.q_p,
-        pi_lower=fitted.pi_lower,
-        pi_upper=fitted.pi_upper,
-        k=batch.k,
-        se_tau2=fitted.se_tau2,
-        df=fitted.df,
-        method=fit_method,
-        test=fit_test,
-        level=level,
-        measure=None if measure is None else Measure(str(measure).upper()),
     )
 
 
@@ -508,4 +442,4 @@ class SubgroupResult:
         return float(sum(fit.q for fit in self.groups.values()))
 
 
-__all__ = ["SubgroupResult", "predict", "rma", "rma_many", "subgroups"]
+__all__ = ["SubgroupResult", "knha_scale", "predict", "rma", "subgroups", "wald"]

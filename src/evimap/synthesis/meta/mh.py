@@ -13,6 +13,10 @@ tables dropped) around the pooled estimate, with the Q-based I² and H².
   Tarone's (1985, doi:10.1093/biomet/72.1.91) correction of the Breslow-Day test.
 - Peto's one-step log OR Σ(O - E)/ΣV, SE 1/√ΣV (Yusuf et al. 1985,
   doi:10.1016/s0033-0620(85)80003-7).
+
+Study weights are the methods' own (`mh_weights`, `peto_weights`), in percent, as metafor's
+`weights()` reports them for `rma.mh` and `rma.peto` objects: not 1/vᵢ, which these
+estimators never use.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import numpy.typing as npt
 from scipy import stats
 
 from evimap.errors import InvalidStudyData
@@ -32,6 +37,8 @@ from evimap.synthesis.meta.measures import (
 )
 from evimap.synthesis.meta.result import BinaryTests, MetaResult
 from evimap.synthesis.meta.tau2 import Method, Test
+
+BoolArray = npt.NDArray[np.bool_]
 
 
 def rma_mh(
@@ -58,9 +65,11 @@ def rma_mh(
             hint="choose OR, RR or RD",
         )
     per_study = escalc(kind, ai=ai, bi=bi, ci=ci, di=di, n1i=n1i, n2i=n2i, drop00=True)
-    a, b, c, d = _cells(ai, bi, ci, di, n1i, n2i)
+    complete, (a, b, c, d) = _cells(ai, bi, ci, di, n1i, n2i)
     n1, n2 = a + b, c + d
     n = n1 + n2
+    weights = np.full(complete.shape, np.nan)
+    weights[complete] = mh_weights(kind, a, b, c, d)
     tests = None
     if kind is Measure.OR:
         r_i, s_i = a * d / n, b * c / n
@@ -90,8 +99,40 @@ def rma_mh(
         rest = (a * (n2 - c) / n + c * (n1 - a) / n).sum() / 2
         se = math.sqrt((beta * part + rest) / total**2)
     return _common_result(
-        beta, se, per_study.yi, per_study.vi, kind, level, len(a), Method.FE, tests
+        beta, se, per_study.yi, per_study.vi, weights, kind, level, len(a), Method.FE, tests
     )
+
+
+def mh_weights(
+    kind: Measure, a: FloatArray, b: FloatArray, c: FloatArray, d: FloatArray
+) -> FloatArray:
+    """Each table's Mantel-Haenszel weight, as metafor's `weights.rma.mh` defines it.
+
+    OR: bᵢcᵢ/Nᵢ; RR: cᵢn₁ᵢ/Nᵢ; RD: n₁ᵢn₂ᵢ/Nᵢ (Mantel & Haenszel 1959,
+    doi:10.1093/jnci/22.4.719; Greenland & Robins 1985, doi:10.2307/2530806): the weights
+    of the MH estimator Σwᵢθᵢ/Σwᵢ of the per-table OR, RR or RD (Deeks, Higgins & Altman,
+    Cochrane Handbook §10.4.1, "Mantel-Haenszel methods"). Their share in percent is what
+    RevMan and metafor print as a study's weight.
+    """
+    n = a + b + c + d
+    if kind is Measure.OR:
+        return np.asarray(b / n * c, dtype=np.float64)
+    if kind is Measure.RR:
+        return np.asarray(c / n * (a + b), dtype=np.float64)
+    return np.asarray((a + b) / n * (c + d), dtype=np.float64)
+
+
+def peto_weights(a: FloatArray, b: FloatArray, c: FloatArray, d: FloatArray) -> FloatArray:
+    """Each table's Peto weight: the hypergeometric variance Vᵢ = xᵢyᵢn₁ᵢn₂ᵢ/(Nᵢ²(Nᵢ - 1)) of
+    aᵢ, with xᵢ, yᵢ the event and non-event totals (Yusuf et al. 1985, doi:10.1016/
+    s0033-0620(85)80003-7), as metafor's `weights.rma.peto`: the pooled log OR is
+    Σ(Oᵢ - Eᵢ)/ΣVᵢ, the inverse-variance mean of (Oᵢ - Eᵢ)/Vᵢ with weights Vᵢ.
+    """
+    n1, n2 = a + b, c + d
+    n = n1 + n2
+    with np.errstate(divide="ignore", invalid="ignore"):
+        v = (a + c) * (b + d) * (n1 / n) * (n2 / n) / (n - 1)
+    return np.asarray(np.where(n > 1, v, 0.0), dtype=np.float64)
 
 
 def rma_peto(
@@ -109,13 +150,11 @@ def rma_peto(
     Tables without events (or without non-events) contribute nothing and are left out of
     Q's degrees of freedom, as metafor does (vector mf23 has 3 such trials).
     """
-    a, b, c, d = _cells(ai, bi, ci, di, n1i, n2i)
+    _, (a, b, c, d) = _cells(ai, bi, ci, di, n1i, n2i)
     n1, n2 = a + b, c + d
     n = n1 + n2
-    events, non_events = a + c, b + d
-    expected = events * n1 / n
-    with np.errstate(divide="ignore", invalid="ignore"):
-        variance = np.where(n > 1, events * non_events * n1 * n2 / (n**2 * (n - 1)), 0.0)
+    expected = (a + c) * n1 / n
+    variance = peto_weights(a, b, c, d)
     informative = variance > 0
     total_v = float(variance[informative].sum())
     _require(total_v > 0, "Peto's odds ratio needs at least one table with events")
@@ -127,7 +166,8 @@ def rma_peto(
     v_i = np.full(a.shape, np.nan)
     y_i[informative] = o_minus_e / v
     v_i[informative] = 1.0 / v
-    return _common_result(beta, se, y_i, v_i, Measure.OR, level, len(a), Method.FE, None)
+    weights = peto_weights(a, b, c, d)
+    return _common_result(beta, se, y_i, v_i, weights, Measure.OR, level, len(a), Method.FE, None)
 
 
 def _common_result(
@@ -135,15 +175,25 @@ def _common_result(
     se: float,
     yi: FloatArray,
     vi: FloatArray,
+    weights: FloatArray,
     kind: Measure,
     level: float,
     k: int,
     method: Method,
     tests: BinaryTests | None,
 ) -> MetaResult:
-    """A MetaResult for a pooled estimate, with Q-based heterogeneity around it."""
+    """A MetaResult for a pooled estimate, with Q-based heterogeneity around it.
+
+    `weights` are the method's own study weights, aligned with `yi` (NaN for tables with
+    missing counts): in percent of their sum over every complete table, as metafor's
+    `weights()` gives them, then kept for the studies that have an effect size. A table
+    left out of `yi` (no events in either group) has weight 0 under MH OR/RR and Peto, so
+    the kept weights sum to 100; under MH RD such a table still counts, and they sum to less.
+    """
     crit = float(stats.norm.ppf(0.5 + level / 200.0))
     keep = np.isfinite(yi) & np.isfinite(vi)
+    total = float(np.nansum(weights))
+    percent = 100.0 * weights[keep] / total if total > 0 else weights[keep]
     y, v = yi[keep], vi[keep]
     k_yi = len(y)
     if k_yi > 1:
@@ -154,7 +204,6 @@ def _common_result(
     else:
         q, q_p, i2, h2 = 0.0, 1.0, 0.0, 1.0
     z = beta / se
-    w = 1.0 / v
     return MetaResult(
         estimate=beta,
         se=se,
@@ -180,7 +229,7 @@ def _common_result(
         se_tau2=math.nan,
         yi=y,
         vi=v,
-        weights=100.0 * w / w.sum() if len(w) else w,
+        weights=percent,
         beta=np.array([beta]),
         beta_se=np.array([se]),
         beta_stat=np.array([z]),
@@ -241,10 +290,11 @@ def _cells(
     di: ArrayLike | None,
     n1i: ArrayLike | None,
     n2i: ArrayLike | None,
-) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+) -> tuple[BoolArray, tuple[FloatArray, FloatArray, FloatArray, FloatArray]]:
+    """The mask of complete tables and their four cells."""
     a, b, c, d = two_by_two_cells(ai, bi, ci, di, n1i, n2i)
     keep = np.isfinite(a) & np.isfinite(b) & np.isfinite(c) & np.isfinite(d)
-    return a[keep], b[keep], c[keep], d[keep]
+    return keep, (a[keep], b[keep], c[keep], d[keep])
 
 
 def _require(condition: bool, reason: str) -> None:

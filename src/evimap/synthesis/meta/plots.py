@@ -21,6 +21,7 @@ same bytes on every run.
 
 from __future__ import annotations
 
+import io
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -375,10 +376,24 @@ def write_figure(figure: Figure, path: Path) -> Path:
     suffix = path.suffix.lower().lstrip(".")
     if suffix not in SAVE_FORMATS:
         raise ValueError(f"{path}: plots are written as .svg or .png, not {path.suffix!r}")
-    metadata = {"Date": None} if suffix == "svg" else {"Software": None}
+    if suffix == "svg":
+        path.write_bytes(svg_bytes(figure))
+        return path
     with mpl.rc_context({"svg.hashsalt": "evimap", "svg.fonttype": "none"}):
-        figure.savefig(path, format=suffix, dpi=150, metadata=metadata)
+        figure.savefig(path, format=suffix, dpi=150, metadata={"Software": None})
     return path
+
+
+def svg_bytes(figure: Figure) -> bytes:
+    """`figure` as SVG markup (what `write_figure` writes to an .svg file), for a web page.
+
+    matplotlib's SVG holds no script; text stays text (`svg.fonttype` none) and is
+    XML-escaped by its writer, so study labels cannot become markup.
+    """
+    buffer = io.BytesIO()
+    with mpl.rc_context({"svg.hashsalt": "evimap", "svg.fonttype": "none"}):
+        figure.savefig(buffer, format="svg", dpi=150, metadata={"Date": None})
+    return buffer.getvalue()
 
 
 def _normal_quantile(level: float) -> float:

@@ -92,7 +92,9 @@ class MetaResult:
     - `measure`, `method`, `test`, `level`: what was fitted and how (`level` in percent).
     - `yi`, `vi`: the effect sizes and sampling variances used (rows dropped as missing or
       double-zero are not included).
-    - `weights` [`weights()`]: each study's weight in percent.
+    - `weights` [`weights()`]: each study's weight in percent, aligned with `yi`: 1/(vᵢ + τ²)
+      for `rma`; the Mantel-Haenszel or Peto weights for MH and Peto fits (`mh.mh_weights`,
+      `mh.peto_weights`, as metafor's `weights.rma.mh` / `weights.rma.peto`).
     - `coef_names`, `beta`, `beta_se`, `beta_stat`, `beta_p`, `beta_ci_lower`,
       `beta_ci_upper`, `vcov` [`beta`, `se`, `zval`, `pval`, `ci.lb`, `ci.ub`, `vb`]: every
       coefficient; for intercept-only models these repeat the scalar fields.
