@@ -365,6 +365,23 @@ def build_conditions(shared: Path) -> Path:
     )
 
 
+def _curated_inside(term: str, curated: vocab.Vocabulary) -> list[tuple[str, vocab.Entry]]:
+    """The curated terms inside `term` as whole words, longest first, with their entries.
+
+    A slow scan, fine for a build script: "visual hallucinations" holds "hallucinations",
+    so it joins that entry's group.
+    """
+    key = f" {vocab.term_key(term)} "
+    found = [
+        (form, entry)
+        for entry in curated.entries.values()
+        for k in {vocab.term_key(t) for t in (entry.name, *entry.synonyms)}
+        for form in (k, f"{k}s", f"{k}es")
+        if k and f" {form} " in key
+    ]
+    return sorted(found, key=lambda pair: -len(pair[0]))
+
+
 def build_adverse_effects(shared: Path, min_count: int) -> Path:
     counts: collections.Counter[str] = collections.Counter()
     with gzip.open(shared / "adverse_events" / "ade_corpus_v2" / "DRUG-AE.rel.gz", "rt") as f:
@@ -374,7 +391,6 @@ def build_adverse_effects(shared: Path, min_count: int) -> Path:
                 counts[" ".join(fields[2].lower().split())] += 1
     _, curated = _curated("adverse_effects")
     condition_terms = set(_curated_keys(_curated("conditions")[1]))
-    matcher = vocab._Matcher(curated)
     collector = _Collector("adverse_effects", curated)
     for term, count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
         if count < min_count or not _is_usable(term, is_name=True):
@@ -384,10 +400,10 @@ def build_adverse_effects(shared: Path, min_count: int) -> Path:
         keys = {vocab.term_key(term), vocab.term_key(singular)}
         if not _is_usable(singular, is_name=True) or keys & condition_terms:
             continue
-        inside = sorted(matcher.find(term), key=lambda m: m.start - m.end)
-        if inside and inside[0].text == term:
+        inside = _curated_inside(term, curated)
+        if inside and inside[0][0] == vocab.term_key(term):
             continue
-        group = inside[0].group_or_class if inside else None
+        group = inside[0][1].group if inside else None
         collector.add(singular, [], group=group)
     return collector.write(
         f"ADE corpus v2 (Gurulingappa et al. 2012) DRUG-AE.rel AE column, count >= {min_count}"

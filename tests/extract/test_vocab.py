@@ -353,3 +353,88 @@ def test_canonical_name_needs_a_whole_term(kind: str, text: str, expected: str |
 @pytest.mark.parametrize(("name", "expected"), [("nausea", True), ("chronic pain", False)])
 def test_is_adverse_effect_name_tells_outcomes_from_conditions(name: str, expected: bool) -> None:
     assert vocab.is_adverse_effect_name(name) is expected
+
+
+def _spans(matches: list[vocab.TermMatch]) -> list[tuple[int, int, str]]:
+    return [(m.start, m.end, m.canonical) for m in matches]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("((S)-ketamine", [(1, 13, "esketamine")]),
+        ("x(S)-ketamine", [(5, 13, "ketamine")]),
+        ("ketamine/midazolam", [(0, 8, "ketamine"), (9, 18, "midazolam")]),
+        ("ketamine midazolam", [(0, 8, "ketamine"), (9, 18, "midazolam")]),
+        ("given ketamine", [(6, 14, "ketamine")]),
+        ("ketamine  hydrochloride", [(0, 8, "ketamine")]),
+        ("DXM", [(0, 3, "dextromethorphan")]),
+        ("ketamineé and éketamine", []),
+        ("magnesium/sulfate", [(0, 9, "magnesium")]),
+        ("Magnesium\u00a0SULFATE", [(0, 17, "magnesium")]),
+    ],
+)
+def test_find_interventions_edges_of_words_and_text(
+    text: str, expected: list[tuple[int, int, str]]
+) -> None:
+    assert _spans(find_interventions(text)) == expected
+
+
+def test_find_routes_term_ending_in_punctuation_needs_a_border() -> None:
+    assert _spans(find_routes("given i.v.")) == [(6, 10, "intravenous")]
+    assert find_routes("given i.v.x") == []
+
+
+def test_find_conditions_plural_at_the_end_of_text() -> None:
+    assert _spans(find_conditions("frequent migraines")) == [(9, 18, "migraine")]
+
+
+def test_find_terms_one_text_for_every_kind() -> None:
+    text = "Hallucinations after IV ketamine for MDD"
+    assert _spans(find_interventions(text)) == [(24, 32, "ketamine")]
+    assert _spans(find_conditions(text)) == [
+        (0, 14, "hallucinations"),
+        (37, 40, "major depressive disorder"),
+    ]
+    assert _spans(find_adverse_effects(text)) == [(0, 14, "hallucination")]
+    assert _spans(find_routes(text)) == [(21, 23, "intravenous")]
+
+
+def test_find_terms_rejects_an_unknown_kind() -> None:
+    with pytest.raises(VocabularyError, match="unknown vocabulary 'drugs'"):
+        vocab.find_terms("drugs", "ketamine")
+
+
+def test_term_beats_an_abbreviation_of_the_same_span() -> None:
+    # Longest-first, then leftmost, keeps the first candidate of a span: the term's.
+    documents = [
+        _doc([{"name": "pain", "synonyms": ["mg"]}, {"name": "migraine", "abbreviations": ["MG"]}])
+    ]
+    automaton = vocab._automaton_of([parse_vocabulary("conditions", documents)])
+    found = vocab._found(automaton, *vocab._prepared("MG and mg"))["conditions"]
+    assert [c for c in found if c[:2] == (0, 2)] == [(0, 2, "pain", None), (0, 2, "migraine", None)]
+    assert [c for c in found if c[:2] == (7, 9)] == [(7, 9, "pain", None)]
+
+
+def test_terms_without_ascii_letters_match_and_empty_terms_do_not() -> None:
+    # The automaton reads the text with every character but ASCII letters and digits
+    # blanked; a term made of such characters only is still found, and checked in full.
+    documents = [_doc([{"name": "\u03b1", "synonyms": ["(+)", "-"]}, {"name": "pain"}])]
+    automaton = vocab._automaton_of([parse_vocabulary("conditions", documents)])
+    found = vocab._found(automaton, *vocab._prepared("\u03b1 - pain (+) (x) \u03b1\u03b2"))
+    assert found["conditions"] == [
+        (0, 1, "\u03b1", None),
+        (4, 8, "pain", None),
+        (9, 12, "\u03b1", None),
+    ]
+
+
+def test_lowercasing_keeps_every_character_alphanumeric_or_not() -> None:
+    # find_terms_in_spans reads the borders of spans on the text itself, not on its copies.
+    changed = [
+        hex(code)
+        for code in range(0x110000)
+        if len(lower := chr(code).lower()) == 1
+        and chr(code).isalnum() != vocab.normalized(lower).isalnum()
+    ]
+    assert changed == []

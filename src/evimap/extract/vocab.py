@@ -9,12 +9,14 @@ Files are read once (`functools.cache`) and validated into frozen dataclasses; a
 (an unknown key, an empty name, a term that maps to two entries, a parent that does not
 exist, a cycle of parents) raises `VocabularyError` naming the file and the entry.
 
-Matching (`find_*`) is one Aho-Corasick pass per kind over a same-length normalized copy of
-the text (lowercase; dashes, underscores and whitespace read as a space; curly apostrophes
-straight), so offsets index the original text. Only whole words match ("ketamine" is not
-found inside "esketamine"), the longest match wins ("magnesium sulfate" over "magnesium"),
-and `abbreviations` match case-sensitively ("MDD", "IV"), which keeps "iv" in "phase iv"
-out. Conditions and adverse effects also match their plural ("hallucinations").
+Matching (`find_*`) is multi-pattern: one Aho-Corasick automaton holds the terms of all four
+kinds (see `_automaton_of`) and reads the text once for all of them; a match is checked on a
+same-length normalized copy of the text (lowercase; dashes, underscores and whitespace read
+as a space; curly apostrophes straight), so offsets index the original text. Only whole
+words match ("ketamine" is not found inside "esketamine"), the longest match
+wins ("magnesium sulfate" over "magnesium"), and `abbreviations` match case-sensitively
+("MDD", "IV"), which keeps "iv" in "phase iv" out. Conditions and adverse effects also
+match their plural ("hallucinations").
 """
 
 from __future__ import annotations
@@ -121,9 +123,8 @@ def _spaced(text: str) -> str:
     return text
 
 
-@functools.lru_cache(maxsize=32)
 def _prepared(text: str) -> tuple[str, str]:
-    """The folded and the exact-case normalized copies of `text`, shared by the finders."""
+    """The folded and the exact-case normalized copies of `text`."""
     return normalized(text), _spaced(text)
 
 
@@ -303,80 +304,134 @@ def _plurals(key: str) -> tuple[str, ...]:
     return (key + "s",)
 
 
-class _Matcher:
-    """Two automata (case-folded terms, exact-case abbreviations) over one vocabulary."""
+_Candidate = tuple[int, int, str, str | None]
+"""(start, end, canonical name or "" for an ignored phrase, group or class)."""
 
-    def __init__(self, vocab: Vocabulary) -> None:
-        self.kind = _MATCH_KIND[vocab.kind]
-        self.folded = ahocorasick.Automaton()
-        self.exact = ahocorasick.Automaton()
-        derived: list[tuple[str, Entry]] = []
-        for entry in vocab.entries.values():
-            for term, is_exact in _terms(entry):
-                key = term_key(term, is_case_sensitive=is_exact)
-                automaton = self.exact if is_exact else self.folded
-                automaton.add_word(key, (len(key), entry.name, entry.group))
-                if vocab.kind in _PLURAL_KINDS and not is_exact:
-                    derived.extend((plural, entry) for plural in _plurals(key))
-        for key, entry in derived:
-            if not self.folded.exists(key):
-                self.folded.add_word(key, (len(key), entry.name, entry.group))
-        for phrase in vocab.ignored:
-            key = term_key(phrase)
-            self.folded.add_word(key, (len(key), "", None))
-        self.has_exact = len(self.exact) > 0
-        for automaton in (self.folded, self.exact):
-            if len(automaton):
-                automaton.make_automaton()
-
-    def taken(self, text: str) -> list[tuple[int, int, str, str | None]]:
-        """The longest whole-word matches in text order, ignored phrases (name "") kept."""
-        candidates: list[tuple[int, int, str, str | None]] = []
-        folded, exact = _prepared(text)
-        if len(self.folded):
-            _collect(self.folded, folded, candidates)
-        if self.has_exact:
-            _collect(self.exact, exact, candidates)
-        candidates.sort(key=lambda c: (c[0] - c[1], c[0]))
-        taken: list[tuple[int, int, str, str | None]] = []
-        for candidate in candidates:
-            start, end = candidate[0], candidate[1]
-            if all(end <= s or start >= e for s, e, _, _ in taken):
-                taken.append(candidate)
-        taken.sort()
-        return taken
+_SKELETON = bytes(c if c < 128 and chr(c).isalnum() else 32 for c in range(256))
 
 
-def _collect(automaton: Any, text: str, into: list[tuple[int, int, str, str | None]]) -> None:
-    last = len(text) - 1
-    for end, (length, name, group) in automaton.iter(text):
-        start = end - length + 1
-        if (start == 0 or not text[start - 1].isalnum()) and (
-            end == last or not text[end + 1].isalnum()
-        ):
-            into.append((start, end + 1, name, group))
+def _keys(vocab: Vocabulary) -> tuple[dict[str, tuple[str, str | None]], ...]:
+    """The folded and the exact-case keys of one vocabulary, each with (name, group).
+
+    Where two sources give one key, the first term wins, then a derived plural, and an
+    ignored phrase replaces either (its name is "").
+    """
+    folded: dict[str, tuple[str, str | None]] = {}
+    exact: dict[str, tuple[str, str | None]] = {}
+    derived: list[tuple[str, Entry]] = []
+    for entry in vocab.entries.values():
+        for term, is_exact in _terms(entry):
+            key = term_key(term, is_case_sensitive=is_exact)
+            (exact if is_exact else folded)[key] = (entry.name, entry.group)
+            if vocab.kind in _PLURAL_KINDS and not is_exact:
+                derived.extend((plural, entry) for plural in _plurals(key))
+    for key, entry in derived:
+        folded.setdefault(key, (entry.name, entry.group))
+    for phrase in vocab.ignored:
+        folded[term_key(phrase)] = ("", None)
+    return folded, exact
+
+
+def _skeleton(text: str) -> str:
+    """`text` with every character but an ASCII letter or digit as a space, same length.
+
+    Two C-level passes (encode, translate), a few microseconds for an abstract.
+    """
+    return text.encode("ascii", "replace").translate(_SKELETON).decode("ascii")
+
+
+def _automaton_of(vocabularies: Iterable[Vocabulary]) -> Any:
+    """One Aho-Corasick automaton for the terms and abbreviations of every kind.
+
+    It reads `" " + _skeleton(folded copy) + " "`, and each key is the skeleton of its term
+    (of its lowercase, for an abbreviation) between two spaces, so a key can only start
+    and end at the edge of a word. That is what makes the pass fast: an automaton of the
+    bare terms follows every part of a word that begins some term and checks every suffix
+    it has read, about 45 ns a character however few matches come out; anchored, it rests
+    inside the words that begin no term.
+    Each match is then checked on the text's copies, since the skeleton hides punctuation,
+    case and letters beyond ASCII: the folded copy (the exact-case one for abbreviations)
+    must hold the term as written, between non-alphanumeric characters. One automaton for
+    all kinds reads a text once instead of once per kind and case (up to eight times).
+
+    A key's value is (length of the term, ((term, is_exact, kind, name, group), ...)),
+    the case-folded terms before the abbreviations, so that, as with one automaton per
+    case, a term beats an abbreviation of the same span. Empty terms match nothing.
+    """
+    values: dict[str, list[tuple[str, bool, str, str, str | None]]] = {}
+    keys = [(vocab.kind, _keys(vocab)) for vocab in vocabularies]
+    for is_exact in (False, True):
+        for kind, by_case in keys:
+            for key, (name, group) in by_case[is_exact].items():
+                if not key:
+                    continue
+                form = normalized(key) if is_exact else key
+                entry = (key, is_exact, kind, name, group)
+                values.setdefault(f" {_skeleton(form)} ", []).append(entry)
+    automaton = ahocorasick.Automaton()
+    for anchored, entries in values.items():
+        automaton.add_word(anchored, (len(anchored) - 2, tuple(entries)))
+    if len(automaton):
+        automaton.make_automaton()
+    return automaton
 
 
 @functools.cache
-def _matcher(kind: str) -> _Matcher:
-    return _Matcher(vocabulary(kind))
+def _automaton() -> Any:
+    return _automaton_of(vocabulary(kind) for kind in KINDS)
+
+
+def _found(automaton: Any, folded: str, exact: str) -> dict[str, list[_Candidate]]:
+    """The whole-word terms of every kind in a text, from its folded and exact copies."""
+    found: dict[str, list[_Candidate]] = {kind: [] for kind in KINDS}
+    if not len(automaton):
+        return found
+    size = len(folded)
+    for last, (length, entries) in automaton.iter(f" {_skeleton(folded)} "):
+        # `last` is the trailing anchor's index in the padded skeleton: the term's end.
+        end = last - 1
+        start = end - length
+        for key, is_exact, kind, name, group in entries:
+            text = exact if is_exact else folded
+            if (
+                text[start:end] == key
+                and (start == 0 or not text[start - 1].isalnum())
+                and (end == size or not text[end].isalnum())
+            ):
+                found[kind].append((start, end, name, group))
+    return found
+
+
+@functools.lru_cache(maxsize=32)
+def _candidates(text: str) -> dict[str, list[_Candidate]]:
+    """Every whole-word key of every kind in `text`: one pass, as the pipeline wants all four."""
+    return _found(_automaton(), *_prepared(text))
 
 
 def find_terms(kind: str, text: str) -> list[TermMatch]:
     """Return the terms of vocabulary `kind` in `text`: whole words, longest first, in order."""
-    found = _matcher(kind).kind
-    return [
-        TermMatch(s, e, text[s:e], name, found, group)
-        for s, e, name, group in _taken(kind, text)
-        if name
-    ]
+    taken = _taken(kind, text)
+    found = _MATCH_KIND[kind]
+    return [TermMatch(s, e, text[s:e], name, found, group) for s, e, name, group in taken if name]
 
 
 @functools.lru_cache(maxsize=64)
-def _taken(kind: str, text: str) -> list[tuple[int, int, str, str | None]]:
-    # Cached by text so that the steps which search the same field text (pairs, harms,
-    # direction) run the automata over it once per record, not once per step.
-    return _matcher(kind).taken(text)
+def _taken(kind: str, text: str) -> list[_Candidate]:
+    """The longest whole-word matches in text order, ignored phrases (name "") kept.
+
+    Cached by text so that the steps which search the same field text (pairs, harms,
+    direction) pay for it once per record, not once per step.
+    """
+    if kind not in _MATCH_KIND:
+        vocabulary(kind)  # raises the error that lists the kinds
+    candidates = sorted(_candidates(text)[kind], key=lambda c: (c[0] - c[1], c[0]))
+    taken: list[_Candidate] = []
+    for candidate in candidates:
+        start, end = candidate[0], candidate[1]
+        if all(end <= s or start >= e for s, e, _, _ in taken):
+            taken.append(candidate)
+    taken.sort()
+    return taken
 
 
 def find_terms_in_spans(
@@ -393,22 +448,22 @@ def find_terms_in_spans(
     if "\u03a3" in text or "\u0130" in text:
         return None
     size = len(text)
-    for copy in _prepared(text):
-        for start, end in spans:
-            if (start > 0 and copy[start - 1].isalnum()) or (end < size and copy[end].isalnum()):
-                return None
-    matcher = _matcher(kind)
+    # Neither copy of the text changes whether a character is alphanumeric (a test checks
+    # every code point), so the text's own borders are theirs.
+    for start, end in spans:
+        if (start > 0 and text[start - 1].isalnum()) or (end < size and text[end].isalnum()):
+            return None
+    taken = _taken(kind, text)
+    found = _MATCH_KIND[kind]
     starts = [start for start, _ in spans]
     out: list[list[TermMatch]] = [[] for _ in spans]
-    for s, e, name, group in _taken(kind, text):
+    for s, e, name, group in taken:
         slot = bisect.bisect_right(starts, s) - 1
         if slot < 0 or e > spans[slot][1]:
             return None
         if name:
             offset = starts[slot]
-            out[slot].append(
-                TermMatch(s - offset, e - offset, text[s:e], name, matcher.kind, group)
-            )
+            out[slot].append(TermMatch(s - offset, e - offset, text[s:e], name, found, group))
     return out
 
 
