@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 from evimap.claims import Design
 from evimap.extract.design import DESIGN, design_of, design_rules, find_design_cues
@@ -302,3 +306,164 @@ def test_design_step() -> None:
     assert DESIGN.fn(record, {"sentences": record_sentences(record)}) == {
         "design": Design.PRECLINICAL
     }
+
+
+def _examples(pattern: str) -> list[str]:
+    """A few strings that `pattern` (a cue) matches: each branch, each repeat at its bounds."""
+    from re import _parser  # type: ignore[attr-defined]
+
+    def walk(items: list[tuple[object, object]]) -> list[str]:
+        out = [""]
+        for op, arg in items:
+            name = str(op)
+            if name == "LITERAL":
+                options = [chr(arg)]  # type: ignore[call-overload]
+            elif name == "IN":
+                options = [_example_char(arg)]  # type: ignore[arg-type]
+            elif name == "BRANCH":
+                options = [x for a in arg[1] for x in walk(list(a))]  # type: ignore[index]
+            elif name == "SUBPATTERN":
+                options = walk(list(arg[3]))  # type: ignore[index]
+            elif name in ("MAX_REPEAT", "MIN_REPEAT"):
+                low, high, body = arg  # type: ignore[misc]
+                one = walk(list(body))[0]
+                options = [one * low, one * min(max(low, 1), high)]
+            else:  # zero-width: \b, $, lookaheads (their text follows anyway)
+                options = [""]
+            out = [a + b for a in out for b in options[:6]][:40]
+        return out
+
+    return walk(list(_parser.parse(pattern, re.MULTILINE)))
+
+
+def _example_char(items: list[tuple[object, object]]) -> str:
+    op, arg = items[0]
+    if str(op) == "LITERAL":
+        return chr(arg)  # type: ignore[call-overload]
+    if str(op) == "RANGE":
+        return chr(arg[0])  # type: ignore[index]
+    return "7" if "DIGIT" in str(arg) else "x"
+
+
+def _plain_cues(text: str) -> list[tuple[Design, int, int]]:
+    rules = design_rules()
+    return [
+        (rules.groups[int(m.lastgroup[1:])].design, m.start(), m.end())
+        for m in rules.cues.finditer(text)
+        if m.lastgroup
+    ]
+
+
+@pytest.mark.parametrize("pattern", sorted({p for g in design_rules().groups for p in g.patterns}))
+def test_design_fast_scan_finds_what_the_alternation_finds(pattern: str) -> None:
+    """The trie never hides a cue: every cue's examples, in several contexts, give the same
+    matches through `find_design_cues` as through the plain case-insensitive alternation."""
+    examples = _examples(pattern)
+    # A cue ending in a space needs a word after it.
+    assert any(_plain_cues(sample) or _plain_cues(sample + "x") for sample in examples)
+    for sample in examples:
+        dotted, long_s = sample.upper().replace("I", "\u0130"), sample.replace("s", "\u017f")
+        for text in (
+            sample,
+            f"In {sample}, then {sample.upper()} and {sample.title()}.",
+            f"x{sample} ({sample}s) \u2013{sample}\u00b1 caf\u00e9 {sample}",
+            f"{long_s}; {sample} \u212a {long_s.upper()}",
+            f"{sample} {dotted}",
+            f"{sample}{sample}x {sample}",
+        ):
+            assert find_design_cues(text) == _plain_cues(text), text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A randomized controlled trial.\nA double-blind trial",
+        "Patients were randomised to A or B. Questionnaire data from 200 mice",
+        "We searched MEDLINE. Twelve trials involving 2,300 adults were included.",
+        "Randomized ZU TRIAL with \u0130nclusion; \u017furvey of RCT",
+    ],
+)
+def test_design_scores_of_sentences_equal_those_found_one_by_one(text: str) -> None:
+    from evimap.extract.design import TITLE_WEIGHT, design_scores
+
+    record = Record(id="x", source="test", title="A cohort study", abstract=(Section(None, text),))
+    sentences = record_sentences(record)
+    rules = design_rules()
+    expected: dict[Design, int] = {}
+    for sentence in sentences:
+        factor = TITLE_WEIGHT if sentence.field.startswith("title") else 1
+        for index in dict.fromkeys(
+            int(m.lastgroup[1:]) for m in rules.cues.finditer(sentence.text) if m.lastgroup
+        ):
+            group = rules.groups[index]
+            expected[group.design] = expected.get(group.design, 0) + group.weight * factor
+    assert design_scores(sentences) == expected
+
+
+def test_design_folding_agrees_with_ignorecase_on_every_character() -> None:
+    """`_folded` gives an ASCII letter exactly where `re.IGNORECASE` sees one, and keeps
+    every character's class for `\\w` and `\\d` (what the cues can test)."""
+    from evimap.extract.design import _folded
+
+    letter = re.compile("[a-z]", re.IGNORECASE)
+    word, digit = re.compile(r"\w"), re.compile(r"\d")
+    for code in range(0x110000):
+        if 0xD800 <= code <= 0xDFFF:
+            continue
+        char = chr(code)
+        folded = _folded(char)
+        if folded is None:  # lower-cases to two characters: the slow exact path is taken
+            continue
+        assert len(folded) == 1
+        if letter.fullmatch(char):
+            assert "a" <= folded <= "z"
+            assert re.fullmatch(folded, char, re.IGNORECASE), hex(code)
+        else:
+            assert not ("a" <= folded <= "z"), hex(code)
+        assert bool(word.match(char)) == bool(word.match(folded)), hex(code)
+        assert bool(digit.match(char)) == bool(digit.match(folded)), hex(code)
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    ["(?<=a)bc", "a[^b]c", "a.c\\s", "(?P<x>ab)", "x*"],
+)
+def test_design_cue_the_trie_cannot_take_fails_at_load(pattern: str) -> None:
+    from evimap.extract.design import CueGroup, _cue_scan
+
+    with pytest.raises(ValueError, match="design cue"):
+        _cue_scan((CueGroup(Design.RCT, 4, (pattern,)),))
+
+
+_TRICKY = (
+    ("d",),  # one character: the next is not part of it (`CueScan.by_prefix`)
+    # Paths that end at different word ends: the engine's order decides the span.
+    ("c(?: a)?", "(?:b|b a|c)", "(?:a a)??a", "(?:c a){0,2}c"),
+    ("a?ab", "(?:ab)*?c", "ab(?=c)"),
+    ("abc?", "(?:ab|a)b", "b{1,3}?a"),
+    ("(?:a|ab)(?!c)c?", "\\d+ ?a", "(?:ab){0,2}b"),
+    ("a(?:b|bc)\\b", "(?:b|a)+?c", "c(?:a ){0,3}?b", "d e"),
+)
+
+
+@given(st.text(alphabet="abcde  1,\n\u00e9\u0661", max_size=30))
+@example("a aa b a c a c ab abc d f")
+@example("ca a b a a a bb ba 1 a \u0661 a")
+def test_design_trie_equals_alternation_on_tricky_cues(text: str) -> None:
+    """Optional, lazy and repeated starts, lookaheads and overlapping cues in other groups:
+    the trie scan and the alternation agree (the choice of group included)."""
+    from evimap.extract.design import CueGroup, DesignRules, _cue_matches, _cue_scan
+
+    groups = tuple(CueGroup(Design.RCT, 1, patterns) for patterns in _TRICKY)
+    combined = "|".join(
+        rf"(?P<g{i}>(?:{'|'.join(f'(?:{p})' for p in g.patterns)})\b)" for i, g in enumerate(groups)
+    )
+    plain = re.compile(rf"\b(?=\w)(?:{combined})", re.IGNORECASE | re.MULTILINE)
+    rules = DesignRules((), {}, (), groups, plain, plain, scan=_cue_scan(groups))
+    expected = [
+        (k, int(m.lastgroup[1:]), m.start(), m.end())
+        for k, part in enumerate(text.split("\n"))
+        for m in plain.finditer(part)
+        if m.lastgroup
+    ]
+    assert list(_cue_matches(rules, text.split("\n"))) == expected

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from evimap.extract.numbers import (
     NUMBERS,
@@ -171,3 +173,28 @@ def test_numbers_step_declares_what_it_gives() -> None:
     assert found == {"n_studies": 3, "n_participants": 120}
     assert set(found) == set(NUMBERS.gives)
     assert Count("studies", 3, 0, 8).role == "plain"
+
+
+@pytest.mark.parametrize(
+    "texts",
+    [
+        pytest.param(["Sixty-four adults took part.", "Then twenty-one of them left."], id="words"),
+        pytest.param(["We saw one patient.", "Twenty-one (one) patients, 1,000 women."], id="one"),
+        pytest.param(["(two patients", "", "2 trials\nthree studies", "n = 4"], id="edges"),
+        pytest.param(["3 000 adults; 4.5 mg", "(n=12) and 7/8 rats, 1999"], id="digits"),
+        pytest.param(["No numbers here.", "Nor here."], id="none"),
+    ],
+)
+def test_numbers_sentence_starts_equal_starts_of_each_sentence(texts: list[str]) -> None:
+    from evimap.extract.numbers import _lowered, _number_starts, _sentence_starts
+
+    lows = [_lowered(text) for text in texts]
+    assert _sentence_starts(lows) == [_number_starts(low) for low in lows]
+
+
+@given(st.lists(st.text(alphabet="0123456789 ,.-(/\n\u2009onetwhrfivsx", max_size=40), max_size=5))
+def test_numbers_sentence_starts_property(texts: list[str]) -> None:
+    from evimap.extract.numbers import _lowered, _number_starts, _sentence_starts
+
+    lows = [_lowered(text) for text in texts]
+    assert _sentence_starts(lows) == [_number_starts(low) for low in lows]
