@@ -22,7 +22,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Engine, select, tuple_
+from sqlalchemy import ColumnElement, Connection, Engine, exists, select
 
 from evimap.claims import Certainty, Design, Direction
 from evimap.store import schema
@@ -57,32 +57,60 @@ def cells(
     `design`, `year_from` and `year_to` keep the cells holding at least one claim of that
     design from records of those years (the cell itself is still over all its evidence).
     """
-    cl, cc = schema.cells, schema.cell_claims
-    query = _with_change(select(cl))
-    if intervention is not None:
-        query = query.where(cl.c.intervention == intervention)
-    if condition is not None:
-        query = query.where(cl.c.condition == condition)
-    if intervention_class is not None:
-        query = query.where(cl.c.intervention_class == intervention_class)
-    if condition_group is not None:
-        group = [condition_group, *condition_descendants(condition_group)]
-        query = query.where(cl.c.condition.in_(group))
-    if design is not None or year_from is not None or year_to is not None:
-        held = []
-        if design is not None:
-            held.append(cc.c.design == design)
-        if year_from is not None:
-            held.append(cc.c.year >= year_from)
-        if year_to is not None:
-            held.append(cc.c.year <= year_to)
-        holding = select(cc.c.intervention, cc.c.condition).where(*held)
-        query = query.where(tuple_(cl.c.intervention, cl.c.condition).in_(holding))
+    cl = schema.cells
+    query = _with_change(select(cl)).where(
+        *cell_filters(
+            intervention=intervention,
+            condition=condition,
+            intervention_class=intervention_class,
+            condition_group=condition_group,
+            design=design,
+            year_from=year_from,
+            year_to=year_to,
+        )
+    )
     query = query.order_by(cl.c.intervention, cl.c.condition)
     if limit is not None:
         query = query.limit(limit)
     with engine.connect() as connection:
         return [_cell_of_row(row) for row in _rows(connection, query)]
+
+
+def cell_filters(
+    *,
+    intervention: str | None = None,
+    condition: str | None = None,
+    intervention_class: str | None = None,
+    condition_group: str | None = None,
+    design: str | None = None,
+    year_from: int | None = None,
+    year_to: int | None = None,
+) -> list[ColumnElement[bool]]:
+    """The conditions on `cells` rows that the filters of `cells` mean, for any query of them.
+
+    Shared by `cells` and by pages that read fewer columns, so a filter means one thing.
+    """
+    cl, cc = schema.cells, schema.cell_claims
+    where: list[ColumnElement[bool]] = []
+    if intervention is not None:
+        where.append(cl.c.intervention == intervention)
+    if condition is not None:
+        where.append(cl.c.condition == condition)
+    if intervention_class is not None:
+        where.append(cl.c.intervention_class == intervention_class)
+    if condition_group is not None:
+        group = [condition_group, *condition_descendants(condition_group)]
+        where.append(cl.c.condition.in_(group))
+    held = [cc.c.intervention == cl.c.intervention, cc.c.condition == cl.c.condition]
+    if design is not None:
+        held.append(cc.c.design == design)
+    if year_from is not None:
+        held.append(cc.c.year >= year_from)
+    if year_to is not None:
+        held.append(cc.c.year <= year_to)
+    if len(held) > 2:
+        where.append(exists().where(*held))
+    return where
 
 
 def cell(engine: Engine, intervention: str, condition: str, *, rollup: bool = False) -> Cell | None:

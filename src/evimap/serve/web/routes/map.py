@@ -12,13 +12,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
-from sqlalchemy import Engine, exists, select
+from sqlalchemy import Engine, select
 
 from evimap.claims import Certainty, Design
 from evimap.serve.web import grid
 from evimap.serve.web.pages import engine, page
 from evimap.store import schema
-from evimap.synthesis.cell import condition_descendants
+from evimap.synthesis.evidence_map import cell_filters
 from evimap.synthesis.grade import certainty_words
 
 router = APIRouter()
@@ -63,7 +63,7 @@ def map_cells(
     The map reads only the columns it draws: building whole `Cell`s (their reasons and
     texts from JSON) for a few thousand cells would take most of the page's time budget.
     """
-    cl, cc = schema.cells, schema.cell_claims
+    cl = schema.cells
     query = select(
         cl.c.intervention,
         cl.c.intervention_class,
@@ -73,20 +73,15 @@ def map_cells(
         cl.c.certainty_upper,
         cl.c.n_records,
     )
-    if intervention_class is not None:
-        query = query.where(cl.c.intervention_class == intervention_class)
-    if condition_group is not None:
-        group = [condition_group, *condition_descendants(condition_group)]
-        query = query.where(cl.c.condition.in_(group))
-    if design is not None or year_from is not None or year_to is not None:
-        held = [cc.c.intervention == cl.c.intervention, cc.c.condition == cl.c.condition]
-        if design is not None:
-            held.append(cc.c.design == design)
-        if year_from is not None:
-            held.append(cc.c.year >= year_from)
-        if year_to is not None:
-            held.append(cc.c.year <= year_to)
-        query = query.where(exists().where(*held))
+    query = query.where(
+        *cell_filters(
+            intervention_class=intervention_class,
+            condition_group=condition_group,
+            design=design,
+            year_from=year_from,
+            year_to=year_to,
+        )
+    )
     with store.connect() as connection:
         return [MapCellRow(*row) for row in connection.execute(query)]
 
