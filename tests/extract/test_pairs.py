@@ -141,3 +141,65 @@ def test_pairs_an_adverse_effect_is_a_condition_only_when_nothing_else_is_named(
         "Ketamine relieved cancer pain, although nausea and vomiting occurred.",
     )
     assert pairs == [("ketamine", "cancer pain")]
+
+
+def test_pairs_drugs_given_together_are_one_intervention() -> None:
+    assert pairs_of(
+        "Ketamine plus propofol for procedural sedation in children",
+        "Children received ketamine plus propofol. Sedation was adequate in 95%.",
+    ) == [("ketamine + propofol", "procedural sedation")]
+    hyphenated = pairs_of(
+        "Fentanyl-midazolam-medetomidine for procedural sedation",
+        "Sedation was adequate.",
+    )
+    assert [i for i, _ in hyphenated] == ["fentanyl + medetomidine + midazolam"]
+
+
+def test_pairs_a_combination_named_with_and_needs_a_combination_word() -> None:
+    combined = pairs_of(
+        None,
+        "A combination of evening primrose oil (gamma linolenic acid) and fish oil was given "
+        "to women with pre-eclampsia.",
+        "Blood pressure fell.",
+    )
+    assert [i for i, _ in combined] == ["evening primrose oil + fish oil"]
+    separate = pairs_of(
+        "Effects of propofol and ketamine on postoperative pain",
+        "Both reduced postoperative pain.",
+    )
+    assert {i for i, _ in separate} == {"ketamine", "propofol"}
+
+
+def test_pairs_an_add_on_design_is_about_the_drug_added() -> None:
+    alone = pairs_of(
+        "Dexmedetomidine plus ketamine versus dexmedetomidine alone for procedural sedation",
+        "Sedation scores were better with the combination.",
+    )
+    assert [i for i, _ in alone] == ["ketamine"]
+    placebo = pairs_of(
+        "Risperidone plus amantadine in children with autism",
+        "One group received risperidone plus amantadine, the other risperidone plus placebo.",
+    )
+    assert [i for i, _ in placebo] == ["amantadine"]
+
+
+def test_pairs_a_comparator_is_dropped_in_any_sentence() -> None:
+    pairs = pairs_of(
+        None,
+        "We studied adults with major depressive disorder.",
+        "Esketamine was compared with quetiapine in major depressive disorder.",
+        "Esketamine improved remission in major depressive disorder.",
+    )
+    assert [i for i, _ in pairs] == ["esketamine"]
+
+
+def test_pairs_healthy_volunteers_stand_for_the_condition_only_without_a_disease() -> None:
+    assert pairs_of(
+        "Ketamine perturbs time perception in healthy volunteers",
+        "Ketamine slowed subjective time.",
+    ) == [("ketamine", "healthy volunteers")]
+    assert pairs_of(
+        None,
+        "Rimantadine relieved symptoms of influenza in healthy adults.",
+        "Rimantadine was well tolerated.",
+    ) == [("rimantadine", "influenza")]

@@ -151,3 +151,9 @@ def test_score_a_descriptive_gold_condition_sits_under_the_conditions_it_names()
     unrelated = labelled([gold(condition="hemodynamic stability (healthy volunteers)")])
     figures = score([unrelated], lambda r: [claim_on(r)], ancestors=ancestors, normalize=normalize)
     assert figures["claim_f1"] == 0.0
+
+
+def test_score_a_combination_matches_in_any_order_and_spelling() -> None:
+    _, normalize = vocabulary_hierarchy()
+    assert normalize("interventions", "propofol + Ketalar") == "ketamine + propofol"
+    assert normalize("interventions", "magnesium sulphate") == "magnesium"

@@ -329,6 +329,20 @@ def test_is_class_term_marks_whole_classes(name: str, expected: bool) -> None:
     assert vocab.is_class_term(name) is expected
 
 
+def test_is_population_term_marks_who_was_studied() -> None:
+    assert vocab.is_population_term("healthy volunteers")
+    assert vocab.canonical_name("conditions", "healthy male subjects") == "healthy volunteers"
+    assert not vocab.is_population_term("schizophrenia")
+
+
+def test_parse_vocabulary_rejects_a_non_boolean_is_population() -> None:
+    documents = [
+        ("vocab/t.yaml", {"kind": "conditions", "entries": [{"name": "a", "is_population": 1}]})
+    ]
+    with pytest.raises(VocabularyError, match="is_population must be true or false"):
+        parse_vocabulary("conditions", documents)
+
+
 def test_parse_vocabulary_rejects_a_non_boolean_is_class() -> None:
     documents = [
         ("vocab/t.yaml", {"kind": "interventions", "entries": [{"name": "a", "is_class": "yes"}]})

@@ -13,7 +13,10 @@ a claim is about the ones the record is *about*. The rule, in words:
    and 1 elsewhere.
 3. A drug named as the cause of a condition ("remifentanil-induced hyperalgesia") is not an
    intervention, and neither is a substance named inside a condition ("cocaine" in
-   "cocaine use disorder").
+   "cocaine use disorder") or a drug named as a comparator ("compared with placebo").
+   Drugs given together ("ketamine plus propofol", "a combination of A and B", "A-B-C")
+   are one intervention, "a + b" in alphabetical order, unless the record also gives one
+   of them alone or with placebo: then the claim is about the drug added (an add-on trial).
 4. The title says what a record is about. When it names interventions, only those can be
    the focus, and when it has an "effect of X" phrase ("Effects of lidocaine and ketamine
    on …", "Comparison of X with Y"), only the ones inside that phrase. Without a title
@@ -23,7 +26,8 @@ a claim is about the ones the record is *about*. The rule, in words:
 5. When the title names conditions (other than adverse-effect terms such as nausea), they
    are the conditions of every focus intervention. Otherwise a focus intervention is paired
    with the conditions named in the same sentences as it, weighted the same way, an
-   adverse-effect term only when nothing else is named; those within `CONDITION_SHARE` of
+   adverse-effect term only when nothing else is named, a population term ("healthy
+   volunteers") only in sentences that name no disease; those within `CONDITION_SHARE` of
    the best are kept, at most `MAX_CONDITIONS`. With no condition in its sentences, the
    record's heaviest condition is used. Either way a general condition hands its weight to
    the more specific ones of its family that the record names (treatment-resistant
@@ -49,6 +53,7 @@ from evimap.extract.vocab import (
     find_terms_in_spans,
     is_adverse_effect_name,
     is_class_term,
+    is_population_term,
 )
 from evimap.records import Record
 
@@ -78,10 +83,11 @@ COMPARATOR = re.compile(
 """What precedes a drug named as the comparator or the background treatment, not the focus."""
 INDICATION = re.compile(
     r"(?:with|for|among|treating|treatment of|management of|prevention of|prophylaxis of|"
-    r"prophylaxis for)\s+(?:[\w'-]+\s+){0,3}$",
+    r"prophylaxis for|\d)\s+(?:[\w'-]+\s+){0,3}$",
     re.I,
 )
-"""What precedes the condition a drug is given for ("for women with eclampsia")."""
+"""What precedes the condition a drug is given for ("for women with eclampsia") or the people
+who took it ("12 healthy participants")."""
 OUTCOME = re.compile(
     r"(?:risk of|incidence of|rates? of|recurrence of|occurrence of|reduc\w*|prevent\w*|"
     r"deaths? (?:from|due to)|and)\s+(?:[\w'-]+\s+){0,2}$",
@@ -89,6 +95,30 @@ OUTCOME = re.compile(
 )
 """What precedes a condition counted as an outcome ("risk ratio of maternal death")."""
 CUE_SPAN = 60
+JOINED = re.compile(
+    r"\s*(?:\+|plus|/|-|\u2013|(?:[\w-]+\s+)?(?:combined with|in combination with|together with))"
+    r"\s*$",
+    re.I,
+)
+"""What stands between two drugs given together as one treatment ("ketamine plus propofol",
+"salbutamol aerosol combined with magnesium sulfate")."""
+COMBINATION_BEFORE = re.compile(
+    r"(?:combination|combined|mixture|co-?administration)\s+(?:of\s+|treatment\s+with\s+)?"
+    r"(?:an?\s+|the\s+)?$",
+    re.I,
+)
+"""What opens a combination named with "and" ("a combination of ketamine and propofol")."""
+COMBINATION_AFTER = re.compile(r"\s*(?:combination|combined|mixture|co-?administration)\b", re.I)
+"""What closes it ("ketamine and propofol combination")."""
+AND = re.compile(r"\s*(?:and|&|with)\s*$", re.I)
+PARENTHESES = re.compile(r"\([^()]*\)")
+GLOSS = re.compile(r"\s*\(\s*$")
+"""What opens a drug's gloss ("evening primrose oil (gamma linolenic acid)"): not another drug."""
+ALONE = re.compile(
+    r"\s*(?:alone|only|monotherapy|(?:plus|\+|and|with)\s+(?:an?\s+)?placebo)\b", re.I
+)
+"""What follows the drug of an add-on design's control arm ("dexmedetomidine alone",
+"risperidone plus placebo")."""
 EFFECT_OF_END = re.compile(
     r"\s(?:on|in|for|after|during|to|with|versus|vs\.?|compared|among|at|as|upon|in)\s|[:;?]|"
     r"\.\s|\.$"
@@ -97,7 +127,7 @@ EFFECT_OF_END = re.compile(
 
 @dataclass(frozen=True, slots=True)
 class Mentions:
-    """The interventions and conditions named in one sentence."""
+    """The interventions and conditions named in one sentence, at offsets into its text."""
 
     sentence: Sentence
     weight: int
@@ -118,16 +148,25 @@ def sentence_mentions(record: Record, sentences: Sequence[Sentence]) -> list[Men
     abstract = [s for s in english if s.field == "abstract"]
     lead = {id(s) for s in abstract[:LEAD_SENTENCES] + abstract[-LEAD_SENTENCES:]}
     terms = _terms_by_sentence(sentences)
+    alone = {
+        m.canonical
+        for s in english
+        for m in terms[id(s)][0]
+        if ALONE.match(s.text, m.end - s.start)
+    }
     found = []
     for sentence in english:
         drugs, conditions = terms[id(sentence)]
         inside = [(c.start, c.end) for c in conditions]
-        interventions = tuple(
-            m
-            for m in drugs
-            if not any(start <= m.start and m.end <= end for start, end in inside)
-            and not CAUSE.match(sentence.text, m.end - sentence.start)
-            and not _follows(COMPARATOR, sentence, m)
+        interventions = _combined(
+            sentence,
+            alone,
+            [
+                m
+                for m in drugs
+                if not any(start <= m.start and m.end <= end for start, end in inside)
+                and not CAUSE.match(sentence.text, m.end)
+            ],
         )
         if sentence.field == "title":
             weight = TITLE_WEIGHT
@@ -139,9 +178,65 @@ def sentence_mentions(record: Record, sentences: Sequence[Sentence]) -> list[Men
     return found
 
 
+def _combined(
+    sentence: Sentence, alone: set[str], drugs: Sequence[TermMatch]
+) -> tuple[TermMatch, ...]:
+    """The sentence's interventions with drugs given together joined into one, comparators out.
+
+    "Ketamine plus propofol", "fentanyl-midazolam-medetomidine", "a combination of A and B"
+    name one treatment, whose canonical name joins its drugs' names with " + " in
+    alphabetical order; a drug in parentheses right after another glosses it. In an add-on
+    design, where the record also gives one of the drugs `alone` ("dexmedetomidine plus
+    ketamine versus dexmedetomidine alone"), the claim is about the drug added. A drug
+    after a comparator cue is dropped, alone or as the first drug of a combination.
+    """
+    groups: list[list[TermMatch]] = []
+    text = sentence.text
+    for match in drugs:
+        if groups:
+            last = groups[-1][-1]
+            gap = text[last.end : match.start]
+            if GLOSS.match(gap):
+                continue
+            gap = PARENTHESES.sub("", gap)
+            if JOINED.match(gap) or (
+                AND.match(gap)
+                and (
+                    COMBINATION_BEFORE.search(text[: groups[-1][0].start])
+                    or COMBINATION_AFTER.match(text, match.end)
+                )
+            ):
+                if match.canonical not in {m.canonical for m in groups[-1]}:
+                    groups[-1].append(match)
+                continue
+        groups.append([match])
+    out = []
+    for group in groups:
+        if _follows(COMPARATOR, sentence, group[0]):
+            continue
+        added = [m for m in group if m.canonical not in alone]
+        if added and len(added) < len(group):
+            group = added
+        if len(group) == 1:
+            out.append(group[0])
+            continue
+        first, last = group[0], group[-1]
+        out.append(
+            TermMatch(
+                first.start,
+                last.end,
+                text[first.start : last.end],
+                " + ".join(sorted(m.canonical for m in group)),
+                first.kind,
+                None,
+            )
+        )
+    return tuple(out)
+
+
 def _follows(cue: re.Pattern[str], sentence: Sentence, match: TermMatch) -> bool:
     """Whether `cue` ends right before `match`, in the same sentence."""
-    at = match.start - sentence.start
+    at = match.start
     return cue.search(sentence.text[max(0, at - CUE_SPAN) : at]) is not None
 
 
@@ -221,11 +316,8 @@ def _title_interventions(mentions: Sequence[Mentions]) -> set[str]:
             continue
         end = EFFECT_OF_END.search(title.sentence.text, head.end())
         stop = end.start() if end else len(title.sentence.text)
-        offset = title.sentence.start
         inside = {
-            m.canonical
-            for m in title.interventions
-            if head.end() <= m.start - offset and m.end - offset <= stop
+            m.canonical for m in title.interventions if head.end() <= m.start and m.end <= stop
         }
         if inside:
             return inside
@@ -255,7 +347,7 @@ def conditions_for(intervention: str, mentions: Sequence[Mentions]) -> list[str]
         (c.canonical, _condition_weight(s, c))
         for s in mentions
         if any(m.canonical == intervention for m in s.interventions)
-        for c in s.conditions
+        for c in _diseases_first(s.conditions)
     ]
     treated = [(name, weight) for name, weight in beside if not is_adverse_effect_name(name)]
     if not treated:
@@ -270,6 +362,18 @@ def conditions_for(intervention: str, mentions: Sequence[Mentions]) -> list[str]
     best = max(totals.values())
     kept = [name for name, weight in totals.items() if weight >= best * CONDITION_SHARE]
     return sorted(kept, key=lambda name: (-totals[name], name))[:MAX_CONDITIONS]
+
+
+def _diseases_first(conditions: Sequence[TermMatch]) -> Sequence[TermMatch]:
+    """A sentence's conditions without its population terms when it also names a disease.
+
+    "Influenza in healthy adults" is about influenza; "time perception in healthy
+    volunteers" is about the healthy volunteers.
+    """
+    people = [c for c in conditions if is_population_term(c.canonical)]
+    if not people or len(people) == len(conditions):
+        return conditions
+    return [c for c in conditions if not is_population_term(c.canonical)]
 
 
 def _specific(
@@ -348,6 +452,6 @@ def _pairs_step(record: Record, found: Findings) -> dict[str, Any]:
     return {"pairs": pairs, "mentions": mentions}
 
 
-PAIRS = Step("pairs", 2, _pairs_step, needs=("sentences",), gives=("pairs", "mentions"))
+PAIRS = Step("pairs", 3, _pairs_step, needs=("sentences",), gives=("pairs", "mentions"))
 """Gives `pairs` and `mentions` (every English sentence with its interventions and
 conditions), which later steps read instead of searching the sentences again."""

@@ -10,7 +10,8 @@ Claims are matched on (intervention, condition); a condition also matches its an
 descendant (treatment-resistant depression counts for major depressive disorder), through
 the `ancestors` function the caller passes. Gold names are free text, so the caller also
 passes `normalize(kind, name)`, which maps a gold name that is a vocabulary term to its
-canonical name ("glyx-13" is rapastinel), and `ancestors` places a gold condition outside
+canonical name ("glyx-13" is rapastinel) and a combination "a + b" to its drugs' canonical
+names in alphabetical order (as evimap names one), and `ancestors` places a gold condition outside
 the vocabulary under the vocabulary conditions its name contains ("fatigue in multiple
 sclerosis" sits under fatigue and multiple sclerosis), as `vocabulary_hierarchy` does.
 Field accuracies are computed over matched pairs only. `strict=False` leaves out the gold
@@ -246,6 +247,9 @@ def vocabulary_hierarchy() -> tuple[Ancestors, Normalize]:
         return tuple(dict.fromkeys(a for c in inside for a in (c, *condition_ancestors(c))))
 
     def normalize(kind: str, name: str) -> str:
-        return canonical_name(kind, name) or name
+        known = canonical_name(kind, name)
+        if known or kind != "interventions" or " + " not in name:
+            return known or name
+        return " + ".join(sorted(canonical_name(kind, p) or p for p in name.split(" + ")))
 
     return ancestors, normalize

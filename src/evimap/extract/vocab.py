@@ -47,7 +47,7 @@ _MATCH_KIND = {
 _GROUP_KEY = {"interventions": "class", "adverse_effects": "group"}
 _ENTRY_KEYS = {
     "interventions": {"name", "class", "synonyms", "abbreviations", "is_class"},
-    "conditions": {"name", "synonyms", "abbreviations", "parents"},
+    "conditions": {"name", "synonyms", "abbreviations", "parents", "is_population"},
     "adverse_effects": {"name", "group", "synonyms", "abbreviations"},
     "routes": {"name", "synonyms", "abbreviations"},
 }
@@ -68,7 +68,9 @@ class Entry:
 
     `group` is the intervention class or the adverse-effect group (None for the others);
     `is_class` marks an intervention entry that names a whole class ("antidepressants"),
-    which a record often names only as background to a specific drug.
+    which a record often names only as background to a specific drug; `is_population`
+    marks a condition entry that names who was studied rather than a disease ("healthy
+    volunteers"), which stands for the condition only where no disease is named beside it.
     """
 
     name: str
@@ -77,6 +79,7 @@ class Entry:
     abbreviations: tuple[str, ...] = ()
     parents: tuple[str, ...] = ()
     is_class: bool = False
+    is_population: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,11 +194,13 @@ def _parse_entry(kind: str, label: str, raw: Any) -> Entry:
     group = raw.get(_GROUP_KEY.get(kind, ""))
     if group is not None and (not isinstance(group, str) or not group):
         raise VocabularyError(f"entry {name!r} has an invalid class or group", file=label)
-    is_class = raw.get("is_class", False)
-    if not isinstance(is_class, bool):
-        raise VocabularyError(f"entry {name!r}: is_class must be true or false", file=label)
+    flags = {key: raw.get(key, False) for key in ("is_class", "is_population")}
+    for key, value in flags.items():
+        if not isinstance(value, bool):
+            raise VocabularyError(f"entry {name!r}: {key} must be true or false", file=label)
     return Entry(
-        is_class=is_class,
+        is_class=flags["is_class"],
+        is_population=flags["is_population"],
         name=name,
         group=group,
         synonyms=tuple(_strings(label, name, "synonyms", raw.get("synonyms"))),
@@ -569,6 +574,12 @@ def is_class_term(name: str) -> bool:
     """Whether intervention `name` names a whole class of drugs ("antidepressants")."""
     entry = vocabulary("interventions").entries.get(name)
     return bool(entry and entry.is_class)
+
+
+def is_population_term(name: str) -> bool:
+    """Whether condition `name` names a population (healthy volunteers), not a disease."""
+    entry = vocabulary("conditions").entries.get(name)
+    return bool(entry and entry.is_population)
 
 
 @functools.cache
