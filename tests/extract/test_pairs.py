@@ -203,3 +203,19 @@ def test_pairs_healthy_volunteers_stand_for_the_condition_only_without_a_disease
         "Rimantadine relieved symptoms of influenza in healthy adults.",
         "Rimantadine was well tolerated.",
     ) == [("rimantadine", "influenza")]
+
+
+def test_pairs_a_drug_the_conclusions_only_compare_with_is_not_a_focus() -> None:
+    pairs = pairs_of(
+        "Intranasal ketamine and intravenous fentanyl for renal colic",
+        "Adults with renal colic received ketamine or fentanyl.",
+        "Pain scores fell in both groups.",
+        "Conclusion: ketamine was less effective for renal colic than intravenous fentanyl.",
+    )
+    assert [i for i, _ in pairs] == ["ketamine"]
+    both = pairs_of(
+        "Intranasal ketamine and intravenous fentanyl for renal colic",
+        "Adults with renal colic received ketamine or fentanyl.",
+        "Conclusion: ketamine and fentanyl relieved renal colic equally.",
+    )
+    assert {i for i, _ in both} == {"fentanyl", "ketamine"}

@@ -22,7 +22,9 @@ a claim is about the ones the record is *about*. The rule, in words:
    on …", "Comparison of X with Y"), only the ones inside that phrase. Without a title
    intervention, an intervention is a focus when its weight reaches `FOCUS_WEIGHT` and a
    third (`FOCUS_SHARE`) of the heaviest one's. At most `MAX_INTERVENTIONS` are kept, and a
-   class term ("antidepressants") is dropped beside a specific drug unless it leads.
+   class term ("antidepressants") is dropped beside a specific drug unless it leads. Of
+   several, one that the conclusions name only after a comparison word ("less effective
+   than fentanyl") is dropped when they name another as their subject.
 5. When the title names conditions (other than adverse-effect terms such as nausea), they
    are the conditions of every focus intervention. Otherwise a focus intervention is paired
    with the conditions named in the same sentences as it, weighted the same way, an
@@ -95,6 +97,17 @@ OUTCOME = re.compile(
 )
 """What precedes a condition counted as an outcome ("risk ratio of maternal death")."""
 CUE_SPAN = 60
+CONCLUSION_OPENING = re.compile(
+    r"^(?:[\w. ]{0,30}\bconclusions?\b\s*[:.]|in conclusion\b|we conclude\b|"
+    r"(?:authors'|implications for practice)\b)",
+    re.I,
+)
+"""The first sentence of a record's conclusions ("Conclusions:", "ABSTRACT.CONCLUSION:.")."""
+COMPARISON_WORD = re.compile(
+    r"\b(?:than|compared (?:with|to)|comparing (?:with|to)|in comparison (?:with|to)|versus|vs\b|"
+    r"rather than|relative to)",
+    re.I,
+)
 JOINED = re.compile(
     r"\s*(?:\+|plus|/|-|\u2013|(?:[\w-]+\s+)?(?:combined with|in combination with|together with))"
     r"\s*$",
@@ -133,6 +146,8 @@ class Mentions:
     weight: int
     interventions: tuple[TermMatch, ...]
     conditions: tuple[TermMatch, ...]
+    compared: tuple[TermMatch, ...] = ()
+    """Drugs named as comparators ("compared with fentanyl"), left out of `interventions`."""
 
 
 def is_english_record(record: Record) -> bool:
@@ -158,7 +173,7 @@ def sentence_mentions(record: Record, sentences: Sequence[Sentence]) -> list[Men
     for sentence in english:
         drugs, conditions = terms[id(sentence)]
         inside = [(c.start, c.end) for c in conditions]
-        interventions = _combined(
+        interventions, compared = _combined(
             sentence,
             alone,
             [
@@ -174,13 +189,13 @@ def sentence_mentions(record: Record, sentences: Sequence[Sentence]) -> list[Men
             weight = LEAD_WEIGHT
         else:
             weight = 1
-        found.append(Mentions(sentence, weight, interventions, conditions))
+        found.append(Mentions(sentence, weight, interventions, conditions, compared))
     return found
 
 
 def _combined(
     sentence: Sentence, alone: set[str], drugs: Sequence[TermMatch]
-) -> tuple[TermMatch, ...]:
+) -> tuple[tuple[TermMatch, ...], tuple[TermMatch, ...]]:
     """The sentence's interventions with drugs given together joined into one, comparators out.
 
     "Ketamine plus propofol", "fentanyl-midazolam-medetomidine", "a combination of A and B"
@@ -188,7 +203,8 @@ def _combined(
     alphabetical order; a drug in parentheses right after another glosses it. In an add-on
     design, where the record also gives one of the drugs `alone` ("dexmedetomidine plus
     ketamine versus dexmedetomidine alone"), the claim is about the drug added. A drug
-    after a comparator cue is dropped, alone or as the first drug of a combination.
+    after a comparator cue is set apart, alone or as the first drug of a combination:
+    the answer is the interventions and the comparators.
     """
     groups: list[list[TermMatch]] = []
     text = sentence.text
@@ -211,8 +227,10 @@ def _combined(
                 continue
         groups.append([match])
     out = []
+    compared = []
     for group in groups:
         if _follows(COMPARATOR, sentence, group[0]):
+            compared.extend(group)
             continue
         added = [m for m in group if m.canonical not in alone]
         if added and len(added) < len(group):
@@ -231,7 +249,7 @@ def _combined(
                 None,
             )
         )
-    return tuple(out)
+    return tuple(out), tuple(compared)
 
 
 def _follows(cue: re.Pattern[str], sentence: Sentence, match: TermMatch) -> bool:
@@ -303,7 +321,37 @@ def focus_interventions(mentions: Sequence[Mentions]) -> list[str]:
         focus = [name for name, weight in ranked if weight >= floor]
     if any(not is_class_term(name) for name in focus):
         focus = [name for i, name in enumerate(focus) if i == 0 or not is_class_term(name)]
+    if len(focus) > 1:
+        subjects, compared = _conclusion_roles(mentions)
+        if subjects & set(focus):
+            focus = [name for name in focus if name in subjects or name not in compared]
     return focus[:MAX_INTERVENTIONS]
+
+
+def _conclusion_roles(mentions: Sequence[Mentions]) -> tuple[set[str], set[str]]:
+    """The interventions the conclusions speak of, and those they compare them with.
+
+    The conclusions are the sentences from a "Conclusion" label or opening on, else the
+    abstract's last `LEAD_SENTENCES`. In each, a drug named before the first comparison
+    word is a subject ("Ketamine was less effective than fentanyl"), one after it compared.
+    """
+    body = [s for s in mentions if s.sentence.field != "title"]
+    start = next(
+        (i for i, s in enumerate(body) if CONCLUSION_OPENING.search(s.sentence.text)), None
+    )
+    if start is None:
+        conclusions = [s for s in body if s.sentence.field == "abstract"][-LEAD_SENTENCES:]
+    else:
+        conclusions = body[start:]
+    subjects: set[str] = set()
+    compared: set[str] = set()
+    for mention in conclusions:
+        cue = COMPARISON_WORD.search(mention.sentence.text)
+        stop = cue.start() if cue else len(mention.sentence.text)
+        for match in mention.interventions:
+            (subjects if match.start < stop else compared).add(match.canonical)
+        compared.update(m.canonical for m in mention.compared)
+    return subjects, compared
 
 
 def _title_interventions(mentions: Sequence[Mentions]) -> set[str]:
