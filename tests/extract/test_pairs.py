@@ -68,17 +68,37 @@ def test_pairs_a_record_not_in_english_gives_no_pairs() -> None:
     )
 
 
-def test_pairs_translations_are_not_read() -> None:
+def test_pairs_a_translation_is_read_only_in_a_language_the_vocabularies_know() -> None:
     record = Record(
         id="x",
         source="page",
         abstract=(Section(None, "Ketamine reduced chronic pain. Ketamine was safe."),),
         translations=(
-            Translation("en", "Memantine in migraine", (Section(None, "Memantine for migraine."),)),
+            Translation("es", "Memantina en migraña", (Section(None, "La memantina."),)),
+            Translation("zh", None, (Section(None, "美金刚可减轻偏头痛。美金刚是安全的。"),)),
         ),
         language="en",
     )
-    assert record_pairs(record, record_sentences(record)) == [("ketamine", "chronic pain")]
+    assert record_pairs(record, record_sentences(record)) == [
+        ("ketamine", "chronic pain"),
+        ("memantine", "migraine"),
+    ]
+
+
+def test_pairs_a_chinese_text_gives_the_pairs_of_its_english_side() -> None:
+    english = pairs_of(
+        None,
+        "Ketamine prolonged abstinence in heroin dependent individuals.",
+        "Ketamine reduced craving in cocaine users.",
+    )
+    chinese = pairs_of(
+        None,
+        "氯胺酮延长了海洛因依赖者的戒断期。",
+        "氯胺酮减少了可卡因使用者的渴望。",
+        language="zh",
+    )
+    assert set(english) == set(chinese)
+    assert {c for _, c in chinese} == {"opioid use disorder", "cocaine use disorder"}
 
 
 def test_pairs_a_chain_of_general_conditions_goes_to_the_most_specific() -> None:

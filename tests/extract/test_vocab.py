@@ -452,3 +452,25 @@ def test_lowercasing_keeps_every_character_alphanumeric_or_not() -> None:
         and chr(code).isalnum() != vocab.normalized(lower).isalnum()
     ]
     assert changed == []
+
+
+def test_terms_in_chinese_are_found_without_spaces_between_words() -> None:
+    text = "氯胺酮减少了可卡因使用者的渴望,并引起幻觉和恶心;静脉注射K粉。OK粉"
+    names = {(m.kind, m.canonical, m.text) for m in vocab.find_terms("interventions", text)}
+    assert names == {("intervention", "ketamine", "氯胺酮"), ("intervention", "ketamine", "K粉")}
+    for match in vocab.find_terms("interventions", text):
+        assert text[match.start : match.end] == match.text
+    assert [m.canonical for m in vocab.find_terms("conditions", text)] == ["cocaine use disorder"]
+    harms = [m.canonical for m in vocab.find_terms("adverse_effects", text)]
+    assert harms == ["hallucination", "nausea"]
+    assert [m.canonical for m in vocab.find_terms("routes", text)] == ["intravenous"]
+
+
+@pytest.mark.parametrize("kind", vocab.KINDS)
+def test_every_name_in_another_language_is_found_as_its_entry(kind: str) -> None:
+    for language in vocab.LANGUAGES:
+        data = vocab._read_yaml(f"{kind}_{language}.yaml")
+        for name, terms in data["extra_synonyms"].items():
+            for term in terms:
+                found = vocab.find_terms(kind, f"。{term}。")
+                assert [m.canonical for m in found] == [name], term

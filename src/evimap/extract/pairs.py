@@ -3,10 +3,12 @@
 A record names many drugs and conditions in passing (comparators, background, co-drugs);
 a claim is about the ones the record is *about*. The rule, in words:
 
-1. Only English text is read (the title, the abstract, a page's body). A record whose own
-   language is not English yields no pairs, so a Spanish or Chinese record without an
-   English side cannot produce garbage claims; a bilingual record's English side speaks
-   for its translation.
+1. A record is read in each language the vocabularies know (English, and those of
+   `vocab.LANGUAGES`): its own text when written in one of them, and each translation in
+   one. Every such text is a view, the rules below run on each, and the pairs are joined,
+   the record's own language first: a bilingual abstract's Chinese side finds the same
+   pairs as its English side, and a Spanish record without a translation yields none, so
+   it cannot produce garbage claims.
 2. Every sentence is scanned once for interventions and conditions (the vocabularies'
    Aho-Corasick finders). A mention weighs `TITLE_WEIGHT` in the title, `LEAD_WEIGHT` in
    the first or last sentences of the abstract (aims and conclusions, a news standfirst)
@@ -48,6 +50,7 @@ from typing import Any
 
 from evimap.extract.pipeline import Findings, Sentence, Step, covered_text
 from evimap.extract.vocab import (
+    LANGUAGES,
     TermMatch,
     condition_ancestors,
     find_conditions,
@@ -59,7 +62,9 @@ from evimap.extract.vocab import (
 )
 from evimap.records import Record
 
-ENGLISH_FIELDS = ("title", "abstract", "body")
+OWN_FIELDS = ("title", "abstract", "body")
+READABLE = frozenset({"en", *LANGUAGES})
+"""The languages whose names the vocabularies hold."""
 TITLE_WEIGHT = 3
 LEAD_WEIGHT = 2
 LEAD_SENTENCES = 2
@@ -150,27 +155,39 @@ class Mentions:
     """Drugs named as comparators ("compared with fentanyl"), left out of `interventions`."""
 
 
-def is_english_record(record: Record) -> bool:
-    """Whether the record's own text is English (or of unknown language)."""
-    return record.language in (None, "en")
+def views(record: Record, sentences: Sequence[Sentence]) -> list[list[Sentence]]:
+    """The record's sentences grouped by the text they read, one group per readable language.
+
+    The record's own fields form one view when its language is readable (or unknown), each
+    translation into a readable language another.
+    """
+    wanted: list[tuple[str, ...]] = []
+    if record.language is None or record.language in READABLE:
+        wanted.append(OWN_FIELDS)
+    for translation in record.translations:
+        if translation.language in READABLE:
+            language = translation.language
+            wanted.append((f"title:{language}", f"abstract:{language}"))
+    return [[s for s in sentences if s.field in fields] for fields in wanted]
 
 
-def sentence_mentions(record: Record, sentences: Sequence[Sentence]) -> list[Mentions]:
-    """Every English sentence with what it names, weighted by where it stands."""
-    if not is_english_record(record):
-        return []
-    english = [s for s in sentences if s.field in ENGLISH_FIELDS]
-    abstract = [s for s in english if s.field == "abstract"]
-    lead = {id(s) for s in abstract[:LEAD_SENTENCES] + abstract[-LEAD_SENTENCES:]}
+def sentence_mentions(record: Record, sentences: Sequence[Sentence]) -> list[list[Mentions]]:
+    """The sentences of every view with what they name, weighted by where they stand."""
     terms = _terms_by_sentence(sentences)
+    return [_view_mentions(view, terms) for view in views(record, sentences)]
+
+
+def _view_mentions(
+    view: Sequence[Sentence],
+    terms: dict[int, tuple[tuple[TermMatch, ...], tuple[TermMatch, ...]]],
+) -> list[Mentions]:
+    abstract = [s for s in view if not s.field.startswith("title")]
+    lead = {id(s) for s in abstract[:LEAD_SENTENCES] + abstract[-LEAD_SENTENCES:]}
     alone = {
-        m.canonical
-        for s in english
-        for m in terms[id(s)][0]
-        if ALONE.match(s.text, m.end - s.start)
+        m.canonical for s in view for m in terms[id(s)][0] if ALONE.match(s.text, m.end - s.start)
     }
     found = []
-    for sentence in english:
+    for sentence in view:
         drugs, conditions = terms[id(sentence)]
         inside = [(c.start, c.end) for c in conditions]
         interventions, compared = _combined(
@@ -183,7 +200,7 @@ def sentence_mentions(record: Record, sentences: Sequence[Sentence]) -> list[Men
                 and not CAUSE.match(sentence.text, m.end)
             ],
         )
-        if sentence.field == "title":
+        if sentence.field.startswith("title"):
             weight = TITLE_WEIGHT
         elif id(sentence) in lead:
             weight = LEAD_WEIGHT
@@ -335,12 +352,13 @@ def _conclusion_roles(mentions: Sequence[Mentions]) -> tuple[set[str], set[str]]
     abstract's last `LEAD_SENTENCES`. In each, a drug named before the first comparison
     word is a subject ("Ketamine was less effective than fentanyl"), one after it compared.
     """
-    body = [s for s in mentions if s.sentence.field != "title"]
+    body = [s for s in mentions if not s.sentence.field.startswith("title")]
     start = next(
         (i for i, s in enumerate(body) if CONCLUSION_OPENING.search(s.sentence.text)), None
     )
     if start is None:
-        conclusions = [s for s in body if s.sentence.field == "abstract"][-LEAD_SENTENCES:]
+        conclusions = [s for s in body if s.sentence.field.startswith("abstract")]
+        conclusions = conclusions[-LEAD_SENTENCES:]
     else:
         conclusions = body[start:]
     subjects: set[str] = set()
@@ -356,7 +374,7 @@ def _conclusion_roles(mentions: Sequence[Mentions]) -> tuple[set[str], set[str]]
 
 def _title_interventions(mentions: Sequence[Mentions]) -> set[str]:
     """The title's interventions, narrowed to its "effect of X" phrase when it has one."""
-    titles = [s for s in mentions if s.sentence.field == "title"]
+    titles = [s for s in mentions if s.sentence.field.startswith("title")]
     named = {m.canonical for s in titles for m in s.interventions}
     for title in titles:
         head = EFFECT_OF.search(title.sentence.text)
@@ -383,7 +401,7 @@ def conditions_for(intervention: str, mentions: Sequence[Mentions]) -> list[str]
         [
             (c.canonical, s.weight)
             for s in mentions
-            if s.sentence.field == "title"
+            if s.sentence.field.startswith("title")
             for c in _distinct(s.conditions)
             if not is_adverse_effect_name(c.canonical)
         ]
@@ -491,15 +509,16 @@ def sentences_about(
 
 
 def _pairs_step(record: Record, found: Findings) -> dict[str, Any]:
-    mentions = sentence_mentions(record, found["sentences"])
-    pairs = [
-        (intervention, condition)
-        for intervention in focus_interventions(mentions)
-        for condition in conditions_for(intervention, mentions)
-    ]
-    return {"pairs": pairs, "mentions": mentions}
+    by_view = sentence_mentions(record, found["sentences"])
+    pairs: dict[tuple[str, str], None] = {}
+    for mentions in by_view:
+        for intervention in focus_interventions(mentions):
+            for condition in conditions_for(intervention, mentions):
+                pairs.setdefault((intervention, condition))
+    return {"pairs": list(pairs), "mentions": [m for view in by_view for m in view]}
 
 
-PAIRS = Step("pairs", 3, _pairs_step, needs=("sentences",), gives=("pairs", "mentions"))
-"""Gives `pairs` and `mentions` (every English sentence with its interventions and
-conditions), which later steps read instead of searching the sentences again."""
+PAIRS = Step("pairs", 4, _pairs_step, needs=("sentences",), gives=("pairs", "mentions"))
+"""Gives `pairs` and `mentions` (every sentence of every view with its interventions and
+conditions, view after view), which later steps read instead of searching the sentences
+again."""

@@ -4,6 +4,8 @@ Each kind lives in `vocab/<kind>.yaml` (hand-curated core) and, for the broad ki
 `vocab/<kind>_generated.yaml` (made by `scripts/build_vocab.py` from maintained lexicons;
 never edit it by hand). A generated file adds new `entries` and may add `extra_synonyms`
 to curated entries, but cannot change a curated entry's class, group or parents.
+`vocab/<kind>_<language>.yaml` (`LANGUAGES`) add, by hand, the names of curated entries in
+another language as `extra_synonyms`: a Chinese abstract names the same ketamine.
 
 Files are read once (`functools.cache`) and validated into frozen dataclasses; any defect
 (an unknown key, an empty name, a term that maps to two entries, a parent that does not
@@ -16,7 +18,9 @@ as a space; curly apostrophes straight), so offsets index the original text. Onl
 words match ("ketamine" is not found inside "esketamine"), the longest match
 wins ("magnesium sulfate" over "magnesium"), and `abbreviations` match case-sensitively
 ("MDD", "IV"), which keeps "iv" in "phase iv" out. Conditions and adverse effects also
-match their plural ("hallucinations").
+match their plural ("hallucinations"). Terms in Chinese, Japanese or Korean characters,
+whose words have no spaces between them, are found by a second automaton that only runs
+on text holding such characters (see `_ideographic_automaton_of`).
 """
 
 from __future__ import annotations
@@ -37,6 +41,8 @@ from evimap.errors import EvimapError
 
 KINDS = ("interventions", "conditions", "adverse_effects", "routes")
 """The term vocabularies; doses are patterns, not terms (see `find_doses`)."""
+LANGUAGES = ("zh",)
+"""Languages with hand-written names for the curated entries (`vocab/<kind>_<language>.yaml`)."""
 
 _MATCH_KIND = {
     "interventions": "intervention",
@@ -290,7 +296,8 @@ def vocabulary(kind: str) -> Vocabulary:
     if kind not in KINDS:
         raise VocabularyError(f"unknown vocabulary {kind!r}", hint=f"one of {KINDS}")
     documents = []
-    for name in (f"{kind}.yaml", f"{kind}_generated.yaml"):
+    names = (f"{kind}.yaml", f"{kind}_generated.yaml", *(f"{kind}_{x}.yaml" for x in LANGUAGES))
+    for name in names:
         data = _read_yaml(name)
         if data is not None:
             documents.append((f"vocab/{name}", data))
@@ -313,6 +320,8 @@ _Candidate = tuple[int, int, str, str | None]
 """(start, end, canonical name or "" for an ignored phrase, group or class)."""
 
 _SKELETON = bytes(c if c < 128 and chr(c).isalnum() else 32 for c in range(256))
+_IDEOGRAPHIC = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
+"""Chinese, Japanese and Korean characters: their words are not set apart by spaces."""
 
 
 def _keys(vocab: Vocabulary) -> tuple[dict[str, tuple[str, str | None]], ...]:
@@ -368,7 +377,7 @@ def _automaton_of(vocabularies: Iterable[Vocabulary]) -> Any:
     for is_exact in (False, True):
         for kind, by_case in keys:
             for key, (name, group) in by_case[is_exact].items():
-                if not key:
+                if not key or _IDEOGRAPHIC.search(key):
                     continue
                 form = normalized(key) if is_exact else key
                 entry = (key, is_exact, kind, name, group)
@@ -384,6 +393,52 @@ def _automaton_of(vocabularies: Iterable[Vocabulary]) -> Any:
 @functools.cache
 def _automaton() -> Any:
     return _automaton_of(vocabulary(kind) for kind in KINDS)
+
+
+def _ideographic_automaton_of(vocabularies: Iterable[Vocabulary]) -> Any:
+    """One automaton for the terms written in Chinese, Japanese or Korean characters.
+
+    Such text has no spaces between words, so the skeleton anchors of `_automaton_of`
+    cannot apply: these terms are searched as they are, in the folded copy, and only where
+    a term's end and its neighbour are both ASCII letters or digits is the match refused
+    ("K粉" in "K粉" but not in "OK粉").
+    """
+    values: dict[str, list[tuple[str, str, str | None]]] = {}
+    for vocab in vocabularies:
+        for key, (name, group) in _keys(vocab)[0].items():
+            if _IDEOGRAPHIC.search(key):
+                values.setdefault(key, []).append((vocab.kind, name, group))
+    automaton = ahocorasick.Automaton()
+    for key, entries in values.items():
+        automaton.add_word(key, (len(key), tuple(entries)))
+    if len(automaton):
+        automaton.make_automaton()
+    return automaton
+
+
+@functools.cache
+def _ideographic_automaton() -> Any:
+    return _ideographic_automaton_of(vocabulary(kind) for kind in KINDS)
+
+
+def _is_ascii_word(char: str) -> bool:
+    return char.isascii() and char.isalnum()
+
+
+def _found_ideographic(automaton: Any, folded: str, found: dict[str, list[_Candidate]]) -> None:
+    """Add to `found` the ideographic terms in a text's folded copy."""
+    if not len(automaton):
+        return
+    size = len(folded)
+    for last, (length, entries) in automaton.iter(folded):
+        end = last + 1
+        start = end - length
+        if (start > 0 and _is_ascii_word(folded[start]) and _is_ascii_word(folded[start - 1])) or (
+            end < size and _is_ascii_word(folded[end - 1]) and _is_ascii_word(folded[end])
+        ):
+            continue
+        for kind, name, group in entries:
+            found[kind].append((start, end, name, group))
 
 
 def _found(automaton: Any, folded: str, exact: str) -> dict[str, list[_Candidate]]:
@@ -410,7 +465,11 @@ def _found(automaton: Any, folded: str, exact: str) -> dict[str, list[_Candidate
 @functools.lru_cache(maxsize=32)
 def _candidates(text: str) -> dict[str, list[_Candidate]]:
     """Every whole-word key of every kind in `text`: one pass, as the pipeline wants all four."""
-    return _found(_automaton(), *_prepared(text))
+    folded, exact = _prepared(text)
+    found = _found(_automaton(), folded, exact)
+    if _IDEOGRAPHIC.search(text):
+        _found_ideographic(_ideographic_automaton(), folded, found)
+    return found
 
 
 def find_terms(kind: str, text: str) -> list[TermMatch]:
