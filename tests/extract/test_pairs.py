@@ -239,3 +239,11 @@ def test_pairs_a_drug_the_conclusions_only_compare_with_is_not_a_focus() -> None
         "Conclusion: ketamine and fentanyl relieved renal colic equally.",
     )
     assert {i for i, _ in both} == {"fentanyl", "ketamine"}
+
+
+def test_pairs_an_adverse_effect_the_drug_is_given_for_is_its_condition() -> None:
+    pairs = pairs_of(
+        "Ketamine and midazolam for sedation of uncooperative children",
+        "Sedation was adequate; nausea was rare.",
+    )
+    assert {c for _, c in pairs} == {"sedation"}

@@ -27,14 +27,15 @@ a claim is about the ones the record is *about*. The rule, in words:
    class term ("antidepressants") is dropped beside a specific drug unless it leads. Of
    several, one that the conclusions name only after a comparison word ("less effective
    than fentanyl") is dropped when they name another as their subject.
-5. When the title names conditions (other than adverse-effect terms such as nausea), they
-   are the conditions of every focus intervention. Otherwise a focus intervention is paired
-   with the conditions named in the same sentences as it, weighted the same way, an
-   adverse-effect term only when nothing else is named, a population term ("healthy
-   volunteers") only in sentences that name no disease; those within `CONDITION_SHARE` of
-   the best are kept, at most `MAX_CONDITIONS`. With no condition in its sentences, the
-   record's heaviest condition is used. Either way a general condition hands its weight to
-   the more specific ones of its family that the record names (treatment-resistant
+5. When the title names conditions (other than adverse-effect terms such as nausea, unless
+   the drug is given for them: "for sedation"), they are the conditions of every focus
+   intervention. Otherwise a focus intervention is paired with the conditions named in the
+   same sentences as it, weighted the same way: an adverse-effect term only when nothing
+   else is named or the drug is given for it, a population term ("healthy volunteers")
+   only in sentences that name no disease. Those within `CONDITION_SHARE` of the best are
+   kept, at most `MAX_CONDITIONS`. With no condition in its sentences, the record's
+   heaviest condition is used. Either way a general condition hands its weight to the more
+   specific ones of its family that the record names (treatment-resistant
    depression over depression, postoperative pain over pain).
 
 The weights are round numbers chosen for the rule, not fitted: the dev set measures them
@@ -403,31 +404,44 @@ def conditions_for(intervention: str, mentions: Sequence[Mentions]) -> list[str]
             for s in mentions
             if s.sentence.field.startswith("title")
             for c in _distinct(s.conditions)
-            if not is_adverse_effect_name(c.canonical)
+            if _is_treated(s, c)
         ]
     )
     if titled:
         totals = _specific(titled, named, floor=LEAD_WEIGHT)
         return sorted(totals, key=lambda name: (-totals[name], name))[:MAX_CONDITIONS]
     beside = [
-        (c.canonical, _condition_weight(s, c))
+        (s, c)
         for s in mentions
         if any(m.canonical == intervention for m in s.interventions)
         for c in _diseases_first(s.conditions)
     ]
-    treated = [(name, weight) for name, weight in beside if not is_adverse_effect_name(name)]
+    treated = [(c.canonical, _condition_weight(s, c)) for s, c in beside if _is_treated(s, c)]
     if not treated:
-        anywhere = [(c.canonical, _condition_weight(s, c)) for s in mentions for c in s.conditions]
-        treated = [(n, w) for n, w in anywhere if not is_adverse_effect_name(n)]
+        anywhere = [(s, c) for s in mentions for c in s.conditions]
+        treated = [(c.canonical, _condition_weight(s, c)) for s, c in anywhere if _is_treated(s, c)]
         if treated or not beside:
-            totals = _specific(_weights(treated or anywhere), named)
+            fallback = treated or [(c.canonical, _condition_weight(s, c)) for s, c in anywhere]
+            totals = _specific(_weights(fallback), named)
             return [max(totals, key=lambda name: (totals[name], name))] if totals else []
-    totals = _specific(_weights(treated or beside), named)
+    harms = [(c.canonical, _condition_weight(s, c)) for s, c in beside]
+    totals = _specific(_weights(treated or harms), named)
     if not totals:
         return []
     best = max(totals.values())
     kept = [name for name, weight in totals.items() if weight >= best * CONDITION_SHARE]
     return sorted(kept, key=lambda name: (-totals[name], name))[:MAX_CONDITIONS]
+
+
+def _is_treated(mentions: Mentions, match: TermMatch) -> bool:
+    """Whether a condition mention names what a drug is given for, not one of its harms.
+
+    An adverse-effect term (nausea, sedation) is usually an outcome or a harm, unless the
+    drug is given for it ("for sedation", "prevention of postoperative nausea").
+    """
+    if not is_adverse_effect_name(match.canonical):
+        return True
+    return _follows(INDICATION, mentions.sentence, match)
 
 
 def _diseases_first(conditions: Sequence[TermMatch]) -> Sequence[TermMatch]:
@@ -518,7 +532,7 @@ def _pairs_step(record: Record, found: Findings) -> dict[str, Any]:
     return {"pairs": list(pairs), "mentions": [m for view in by_view for m in view]}
 
 
-PAIRS = Step("pairs", 4, _pairs_step, needs=("sentences",), gives=("pairs", "mentions"))
+PAIRS = Step("pairs", 5, _pairs_step, needs=("sentences",), gives=("pairs", "mentions"))
 """Gives `pairs` and `mentions` (every sentence of every view with its interventions and
 conditions, view after view), which later steps read instead of searching the sentences
 again."""
