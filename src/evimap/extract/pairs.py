@@ -97,7 +97,8 @@ INDICATION = re.compile(
 """What precedes the condition a drug is given for ("for women with eclampsia") or the people
 who took it ("12 healthy participants")."""
 OUTCOME = re.compile(
-    r"(?:risk of|incidence of|rates? of|recurrence of|occurrence of|reduc\w*|prevent\w*|"
+    r"(?:risk(?: ratio)? of|odds of|incidence of|rates? of|recurrence of|occurrence of|reduc\w*|"
+    r"prevent\w*|halves|"
     r"deaths? (?:from|due to)|and)\s+(?:[\w'-]+\s+){0,2}$",
     re.I,
 )
