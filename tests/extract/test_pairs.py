@@ -247,3 +247,14 @@ def test_pairs_an_adverse_effect_the_drug_is_given_for_is_its_condition() -> Non
         "Sedation was adequate; nausea was rare.",
     )
     assert {c for _, c in pairs} == {"sedation"}
+
+
+def test_pairs_a_class_in_the_title_stands_for_the_drug_the_text_names() -> None:
+    pairs = pairs_of(
+        "Experimental antidepressant appears quick-acting",
+        "The new drug, GLYX-13, was given to adults with depression.",
+        "GLYX-13 acted within a day.",
+        "GLYX-13 was safe.",
+        "GLYX-13 is in a phase 2 trial.",
+    )
+    assert [i for i, _ in pairs] == ["rapastinel"]

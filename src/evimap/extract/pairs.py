@@ -24,7 +24,9 @@ a claim is about the ones the record is *about*. The rule, in words:
    on …", "Comparison of X with Y"), only the ones inside that phrase. Without a title
    intervention, an intervention is a focus when its weight reaches `FOCUS_WEIGHT` and a
    third (`FOCUS_SHARE`) of the heaviest one's. At most `MAX_INTERVENTIONS` are kept, and a
-   class term ("antidepressants") is dropped beside a specific drug unless it leads. Of
+   class term ("antidepressants") is dropped beside a specific drug unless it leads; a
+   title that names only a class stands for the drug the text names most, if it names
+   one with twice `FOCUS_WEIGHT` ("Experimental antidepressant…", then GLYX-13). Of
    several, one that the conclusions name only after a comparison word ("less effective
    than fentanyl") is dropped when they name another as their subject.
 5. When the title names conditions (other than adverse-effect terms such as nausea, unless
@@ -333,6 +335,11 @@ def focus_interventions(mentions: Sequence[Mentions]) -> list[str]:
     if not ranked:
         return []
     titled = _title_interventions(mentions)
+    if titled and all(is_class_term(name) for name in titled):
+        # "Experimental antidepressant appears quick-acting": the class stands for a drug
+        # the text names, when it names one often enough.
+        specific = [n for n, w in ranked if not is_class_term(n) and w >= FOCUS_WEIGHT * 2]
+        titled = set(specific[:1]) or titled
     if titled:
         focus = [name for name, _ in ranked if name in titled]
     else:
@@ -533,7 +540,7 @@ def _pairs_step(record: Record, found: Findings) -> dict[str, Any]:
     return {"pairs": list(pairs), "mentions": [m for view in by_view for m in view]}
 
 
-PAIRS = Step("pairs", 5, _pairs_step, needs=("sentences",), gives=("pairs", "mentions"))
+PAIRS = Step("pairs", 6, _pairs_step, needs=("sentences",), gives=("pairs", "mentions"))
 """Gives `pairs` and `mentions` (every sentence of every view with its interventions and
 conditions, view after view), which later steps read instead of searching the sentences
 again."""
