@@ -382,9 +382,14 @@ def _automaton_of(vocabularies: Iterable[Vocabulary]) -> Any:
                 form = normalized(key) if is_exact else key
                 entry = (key, is_exact, kind, name, group)
                 values.setdefault(f" {_skeleton(form)} ", []).append(entry)
+    return _built({key: (len(key) - 2, tuple(entries)) for key, entries in values.items()})
+
+
+def _built(words: Mapping[str, Any]) -> Any:
+    """An Aho-Corasick automaton of `words`, each key with its value (empty if no words)."""
     automaton = ahocorasick.Automaton()
-    for anchored, entries in values.items():
-        automaton.add_word(anchored, (len(anchored) - 2, tuple(entries)))
+    for key, value in words.items():
+        automaton.add_word(key, value)
     if len(automaton):
         automaton.make_automaton()
     return automaton
@@ -408,12 +413,7 @@ def _ideographic_automaton_of(vocabularies: Iterable[Vocabulary]) -> Any:
         for key, (name, group) in _keys(vocab)[0].items():
             if _IDEOGRAPHIC.search(key):
                 values.setdefault(key, []).append((vocab.kind, name, group))
-    automaton = ahocorasick.Automaton()
-    for key, entries in values.items():
-        automaton.add_word(key, (len(key), tuple(entries)))
-    if len(automaton):
-        automaton.make_automaton()
-    return automaton
+    return _built({key: (len(key), tuple(entries)) for key, entries in values.items()})
 
 
 @functools.cache
