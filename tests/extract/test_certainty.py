@@ -187,3 +187,29 @@ def test_certainty_most_outcomes_graded_alike_give_that_grade() -> None:
         ]
     )
     assert stated_certainty(abstract_sentences(text + ".")) == (Certainty.MODERATE, None)
+
+
+def test_certainty_step_reads_each_pair_as_pair_certainty_does() -> None:
+    """The step finds each sentence's statements once for the record and all its pairs."""
+    from evimap.extract.certainty import pair_certainty
+
+    record = Record(
+        id="x",
+        source="page",
+        title="Ketamine and lithium for depression and pain",
+        abstract=(
+            Section(
+                None,
+                "Ketamine reduced depression (low-certainty evidence). Lithium reduced pain "
+                "(moderate-certainty evidence). Overall, the certainty of the evidence was low.",
+            ),
+        ),
+    )
+    sentences = record_sentences(record)
+    found = PAIRS.fn(record, {"sentences": sentences})
+    given = CERTAINTY.fn(record, {"sentences": sentences, **found})
+    assert found["pairs"]
+    assert given["certainties"] == {
+        pair: pair_certainty(*pair, found["mentions"]) for pair in found["pairs"]
+    }
+    assert (given["certainty"], given["certainty_upper"]) == stated_certainty(sentences)

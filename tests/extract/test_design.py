@@ -436,7 +436,7 @@ def test_design_cue_the_trie_cannot_take_fails_at_load(pattern: str) -> None:
 
 
 _TRICKY = (
-    ("d",),  # one character: the next is not part of it (`CueScan.by_prefix`)
+    ("d",),  # one character: the next is not part of it (`CueTrie.by_prefix`)
     # Paths that end at different word ends: the engine's order decides the span.
     ("c(?: a)?", "(?:b|b a|c)", "(?:a a)??a", "(?:c a){0,2}c"),
     ("a?ab", "(?:ab)*?c", "ab(?=c)"),

@@ -6,19 +6,22 @@ import importlib
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from evimap.claims import Direction
 from evimap.extract.direction import (
     CUE_KINDS,
     DIRECTION,
     OUTCOME_KINDS,
-    _hits,
     compile_rules,
     direction_of,
     direction_rules,
     find_direction_cues,
+    names_intervention,
     sentence_direction,
 )
+from evimap.extract.direction_cues import _hits
 from evimap.extract.pipeline import check_order
 from evimap.records import Record, Section
 
@@ -231,7 +234,7 @@ def test_direction_step_gives_a_direction_per_pair() -> None:
     given = DIRECTION.fn(record, found)
     assert set(given) == {"directions"}
     assert given["directions"][("ketamine", "pain")] == (B, sents[0])
-    check_order([_Gives(("sentences", "pairs")), DIRECTION])
+    check_order([_Gives(("sentences", "pairs", "mentions")), DIRECTION])
 
 
 class _Gives:
@@ -292,3 +295,61 @@ def test_direction_every_cue_reachable(kind: str, pattern: str) -> None:
     hits = _hits(sample)
     assert hits, sample
     assert hits[0][:2] == (kind, 0), (sample, hits)
+
+
+_SAMPLES = sorted({_sample(_parser.parse(pattern)) for _, pattern in _every_cue()})
+
+
+@given(
+    st.lists(
+        st.sampled_from([*_SAMPLES, "not", "no", "pain", "the", "a", "-", ",", ".", "é", "x"]),
+        max_size=8,
+    ),
+    st.sampled_from([" ", "", "-", ", "]),
+)
+def test_direction_trie_scan_equals_the_alternation(words: list[str], glue: str) -> None:
+    """Cue phrases run together, overlapping and cut by hyphens: the trie finds what the
+    alternation finds, kind included."""
+    text = glue.join(words)
+    expected = [(m.lastgroup, m.start(), m.end()) for m in direction_rules().cues.finditer(text)]
+    assert _hits(text) == expected
+
+
+_PIECES = ("Ketamine", "ketamine", "esketamine", "Ketalar", "placebo", "than ketamine", "IV")
+
+
+@given(
+    st.lists(st.lists(st.sampled_from(_PIECES), min_size=1, max_size=4), max_size=5),
+    st.lists(st.sampled_from(["", " ", "  ", "\n"]), min_size=5, max_size=5),
+)
+def test_direction_mention_levels_equal_each_sentence_searched(
+    words: list[list[str]], gaps: list[str]
+) -> None:
+    """One search of each field's text finds the names each sentence names, also where
+    sentences touch (no gap) or a name would run across two of them."""
+    from evimap.extract.intervention_names import field_folded, mention_levels
+    from evimap.extract.pipeline import Sentence
+
+    sentences, at = [], 0
+    for sentence_words, gap in zip(words, gaps, strict=False):
+        text = " ".join(sentence_words)
+        at += len(gap)
+        sentences.append(Sentence("abstract", at, at + len(text), text))
+        at += len(text)
+    fields = [(list(range(len(sentences))), field_folded(sentences))]
+    names = ("ketamine",)
+    expected = [names_intervention(s.text, names) for s in sentences]
+    assert mention_levels(sentences, fields, names) == expected
+
+
+def test_direction_a_tie_goes_to_the_earlier_sentence() -> None:
+    sents = abstract_sentences(
+        "Ketamine reduced pain.",
+        "Ketamine did not reduce nausea.",
+        "Patients were adults.",
+        "Doses varied.",
+        "Follow-up was short.",
+    )
+    assert direction_of(sents, intervention="ketamine", condition=None) == (B, sents[0])
+    swapped = abstract_sentences(sents[1].text, sents[0].text, *(s.text for s in sents[2:]))
+    assert direction_of(swapped, intervention="ketamine", condition=None) == (NB, swapped[0])

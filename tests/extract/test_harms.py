@@ -210,3 +210,29 @@ def test_harms_step_declares_its_needs() -> None:
     check_order([SENTENCES, PAIRS, HARMS])
     with pytest.raises(ValueError, match="pairs"):
         check_order([SENTENCES, HARMS])
+
+
+def test_harms_step_reads_each_intervention_as_the_public_functions_do() -> None:
+    """The step analyses the record once for all pairs; each intervention's findings are
+    those of `adverse_effects_of`, `routes_of` and `doses_of` (a literal name outside the
+    vocabulary included)."""
+    title = "Oral memantine or sage-547 for agitation"
+    text = (
+        "Oral memantine 20 mg/day caused dizziness. Sage-547 caused headache and nausea; "
+        "intravenous ketamine 0.5 mg/kg caused dissociation.\nNo hallucinations occurred."
+    )
+    record = Record(id="t:2", source="jsonl", title=title, abstract=(Section(None, text),))
+    from evimap.extract.sentences import record_sentences
+
+    sentences = record_sentences(record)
+    pairs = [("memantine", "agitation"), ("sage-547", "agitation"), ("ketamine", "pain")]
+    found = HARMS.fn(record, {"sentences": sentences, "pairs": pairs})
+    assert found["harms"] == {
+        drug: (
+            adverse_effects_of(sentences, intervention=drug, condition=condition),
+            routes_of(sentences, intervention=drug),
+            doses_of(sentences, intervention=drug),
+        )
+        for drug, condition in pairs
+    }
+    assert found["harms"]["memantine"][1:] == (("oral",), ("20 mg/day",))

@@ -186,7 +186,7 @@ def test_numbers_step_declares_what_it_gives() -> None:
     ],
 )
 def test_numbers_sentence_starts_equal_starts_of_each_sentence(texts: list[str]) -> None:
-    from evimap.extract.numbers import _lowered, _number_starts, _sentence_starts
+    from evimap.extract.counts import _lowered, _number_starts, _sentence_starts
 
     lows = [_lowered(text) for text in texts]
     assert _sentence_starts(lows) == [_number_starts(low) for low in lows]
@@ -194,7 +194,42 @@ def test_numbers_sentence_starts_equal_starts_of_each_sentence(texts: list[str])
 
 @given(st.lists(st.text(alphabet="0123456789 ,.-(/\n\u2009onetwhrfivsx", max_size=40), max_size=5))
 def test_numbers_sentence_starts_property(texts: list[str]) -> None:
-    from evimap.extract.numbers import _lowered, _number_starts, _sentence_starts
+    from evimap.extract.counts import _lowered, _number_starts, _sentence_starts
 
     lows = [_lowered(text) for text in texts]
     assert _sentence_starts(lows) == [_number_starts(low) for low in lows]
+
+
+@given(
+    st.lists(
+        st.lists(
+            st.sampled_from(
+                [
+                    "12",
+                    "1,200",
+                    "3 000",
+                    "n =",
+                    "patients",
+                    "trials",
+                    "were",
+                    "randomized",
+                    "received",
+                    "ketamine",
+                    "and",
+                    "aged",
+                    "(",
+                    ")",
+                    "Sixty-four",
+                    "two",
+                    ",",
+                ]
+            ),
+            max_size=8,
+        ).map(" ".join),
+        max_size=4,
+    )
+)
+def test_numbers_sentence_counts_equal_counts_of_each_sentence(texts: list[str]) -> None:
+    from evimap.extract.counts import sentence_counts
+
+    assert sentence_counts(texts) == [find_counts(text) for text in texts]

@@ -96,6 +96,18 @@ def split(text: str) -> list[str]:
         pytest.param(
             "It fell. and then rose.", ["It fell. and then rose."], id="lowercase_continues"
         ),
+        pytest.param(
+            "Take vitamin D. It helps.", ["Take vitamin D. It helps."], id="single_capital"
+        ),
+        pytest.param("It rose.\u00a0Then fell.", ["It rose.", "Then fell."], id="no_break_space"),
+        pytest.param(
+            "It rose. \u00e9bahi was he.",
+            ["It rose. \u00e9bahi was he."],
+            id="lowercase_beyond_ascii",
+        ),
+        pytest.param(
+            "See (Fig. 2) now. Done.", ["See (Fig. 2) now.", "Done."], id="abbreviation_bracket"
+        ),
         pytest.param("  Padded.  \n\n ", ["Padded."], id="whitespace_trimmed"),
         pytest.param("", [], id="empty"),
     ],

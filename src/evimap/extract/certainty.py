@@ -234,10 +234,20 @@ def stated_certainty(sentences: Sequence[Sentence]) -> Stated:
     of them give is the answer (most outcomes of the finding were graded so); else their
     range, from the lowest level to the highest. `certainty_upper` is None for one level.
     """
+    return _stated(sentences, {})
+
+
+def _stated(sentences: Sequence[Sentence], found: dict[str, list[CertaintyMention]]) -> Stated:
+    """`stated_certainty`, keeping in `found` each sentence's `find_certainty`: the record
+    and each of its pairs read the same sentences."""
     mentions: list[tuple[CertaintyMention, bool]] = []
     for sentence in sentences:
-        for mention in find_certainty(sentence.text):
-            mentions.append((mention, bool(_OVERALL_RE.search(sentence.text))))
+        text = sentence.text
+        stated = found.get(text)
+        if stated is None:
+            stated = found[text] = find_certainty(text)
+        for mention in stated:
+            mentions.append((mention, bool(_OVERALL_RE.search(text))))
     graded = [pair for pair in mentions if pair[0].graded]
     pool = graded or mentions
     overall = [m for m, is_overall in pool if is_overall]
@@ -262,8 +272,18 @@ def pair_certainty(intervention: str, condition: str, mentions: Sequence[Mention
     condition, then those about no intervention at all ("The certainty of the evidence was
     low overall"). A grade stated for another drug is never borrowed.
     """
+    return _pair_certainty(intervention, condition, mentions, {})
+
+
+def _pair_certainty(
+    intervention: str,
+    condition: str,
+    mentions: Sequence[Mentions],
+    found: dict[str, list[CertaintyMention]],
+) -> Stated:
+    """`pair_certainty`, sharing `found` (see `_stated`) with the record's other pairs."""
     for sentences in sentences_about(intervention, condition, mentions):
-        stated = stated_certainty(sentences)
+        stated = _stated(sentences, found)
         if stated[0] is not None:
             return stated
     return None, None
@@ -271,13 +291,14 @@ def pair_certainty(intervention: str, condition: str, mentions: Sequence[Mention
 
 def certainty_step(record: Record, found: Findings) -> dict[str, Any]:
     """Pipeline step: the record's certainty, and each pair's (`certainties`)."""
-    certainty, upper = stated_certainty(found["sentences"])
+    by_text: dict[str, list[CertaintyMention]] = {}
+    certainty, upper = _stated(found["sentences"], by_text)
     mentions = found["mentions"]
     return {
         "certainty": certainty,
         "certainty_upper": upper,
         "certainties": {
-            (drug, condition): pair_certainty(drug, condition, mentions)
+            (drug, condition): _pair_certainty(drug, condition, mentions, by_text)
             for drug, condition in found["pairs"]
         },
     }

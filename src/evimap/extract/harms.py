@@ -1,10 +1,11 @@
 """Harms, routes and doses of one intervention: the Claim fields `adverse_effects`,
 `routes` and `doses`.
 
-Find, then build (STYLE 3.3): `analysed` runs each vocabulary finder once per sentence
-(adverse effects, interventions, routes, doses) and caches the result per record; the
-pure `*_of` functions read it for one intervention; `HARMS` turns them into findings
-for every `(intervention, condition)` pair the claim-assembly step put in `pairs`.
+Find, then build (STYLE 3.3): `analyse` runs each vocabulary finder (adverse effects,
+interventions, routes, doses) once per field and gives every sentence its findings; the
+pure `*_of` functions read them for one intervention (`analysed` caches the analysis for
+them); `HARMS` analyses a record once and reads it for every intervention of `pairs`.
+The cue words are data, in `harm_cues`.
 
 An adverse effect counts for an intervention when
 - its sentence is about harms (`HARM_CUES`: side effects, adverse events, risks,
@@ -39,10 +40,18 @@ import dataclasses
 import functools
 import itertools
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from evimap.extract.harm_cues import (
+    CUE_REACH,
+    EFFICACY_CUES,
+    FILLER_WORDS,
+    HARM_CUES,
+    NEGATION_CUES,
+    OCCURRENCE_CUES,
+)
 from evimap.extract.pipeline import Findings, Sentence, Step, covered_text
 from evimap.extract.vocab import (
     TermMatch,
@@ -50,182 +59,10 @@ from evimap.extract.vocab import (
     find_doses,
     find_interventions,
     find_routes,
+    find_terms_in_spans,
     vocabulary,
 )
 from evimap.records import Record
-
-HARM_CUES = (
-    r"side[- ]?effects?",
-    r"adverse",
-    r"harms?",
-    r"harmful",
-    r"risks?",
-    r"toxic\w*",
-    r"safety",
-    r"tolera\w+",
-    r"complications?",
-    r"associated\s+with",
-    r"related\s+to",
-    r"caus(?:e|es|ed|ing)",
-    r"\w+-(?:induced|related|associated)",
-    r"induc(?:e|es|ed|ing)",
-    r"includ(?:e|es|ed|ing)",
-    r"such\s+as",
-    r"e\.g\.",
-    r"frequent(?:ly)?",
-    r"common(?:ly)?",
-    r"incidences?",
-    r"reported",
-    r"experienc\w*",
-    r"occur\w*",
-    r"develop(?:ed|s)?",
-    r"suffer\w*",
-    r"withdr[ae]w\w*",
-    r"discontinu\w+",
-    r"danger\w*",
-    r"unwanted",
-    r"undesir\w+",
-    r"drawbacks?",
-    r"emergence",
-    r"resulted\s+in",
-    r"led\s+to",
-    r"observed",
-    r"noted",
-    r"higher",
-    r"more",
-)
-"""Words that make a sentence about harms (regex fragments, matched case-insensitively)."""
-
-NEGATION_CUES = (
-    r"no",
-    r"not",
-    r"without",
-    r"never",
-    r"neither",
-    r"nor",
-    r"none",
-    r"absence\s+of",
-    r"absent",
-    r"free\s+of",
-    r"lack\s+of",
-    r"(?:did|does|do|was|were|is|are)n't",
-    r"rather\s+than",
-)
-"""Words that state an effect absent when they stand a few words before it."""
-
-EFFICACY_CUES = (
-    r"reduc\w*",
-    r"decreas\w*",
-    r"lower(?:ed|s|ing)?",
-    r"prevent\w*",
-    r"prophyla\w*",
-    r"treat\w*",
-    r"therap\w*",
-    r"reliev\w*",
-    r"relief",
-    r"alleviat\w*",
-    r"attenuat\w*",
-    r"improv\w*",
-    r"manag\w*",
-    r"ameliorat\w*",
-    r"abolish\w*",
-    r"suppress\w*",
-    r"control\w*",
-    r"against",
-    r"anti\w+",
-    r"rescue",
-    r"remission",
-    r"resolv\w*",
-)
-"""Verbs and nouns that make the effect after them an outcome of efficacy, not a harm."""
-
-OCCURRENCE_CUES = (
-    r"caus\w*",
-    r"induc\w*",
-    r"associated\s+with",
-    r"increas\w*",
-    r"elevat\w*",
-    r"worsen\w*",
-    r"experienc\w*",
-    r"develop\w*",
-    r"occur\w*",
-    r"reported",
-    r"side[- ]?effects?",
-    r"adverse",
-)
-"""Words that end the scope of an earlier efficacy cue ("reduced pain but caused …")."""
-
-FILLER_WORDS = frozenset(
-    {
-        "a",
-        "an",
-        "the",
-        "or",
-        "and",
-        "nor",
-        "any",
-        "of",
-        "in",
-        "to",
-        "with",
-        "were",
-        "was",
-        "be",
-        "been",
-        "is",
-        "are",
-        "had",
-        "has",
-        "have",
-        "significant",
-        "significantly",
-        "serious",
-        "severe",
-        "major",
-        "other",
-        "adverse",
-        "events",
-        "event",
-        "effects",
-        "effect",
-        "side",
-        "such",
-        "as",
-        "including",
-        "like",
-        "episodes",
-        "signs",
-        "symptoms",
-        "reported",
-        "observed",
-        "evidence",
-        "clinically",
-        "relevant",
-        "cases",
-        "case",
-        "incidence",
-        "rate",
-        "rates",
-        "risk",
-        "risks",
-        "cause",
-        "caused",
-        "causing",
-        "increase",
-        "increased",
-        "difference",
-        "differences",
-        "patients",
-        "patient",
-        "participants",
-        "group",
-        "groups",
-    }
-)
-"""Words that do not break the scope of a negation or efficacy cue before an effect."""
-
-CUE_REACH = 3
-"""How many other words may stand between a negation or efficacy cue and its effect."""
 
 _CLAUSE_BREAK = re.compile(
     r"[;:]|\b(?:but|while|whereas|although|though|however|except|yet)\b", re.IGNORECASE
@@ -292,6 +129,13 @@ def analyse(sentences: Sequence[Sentence]) -> tuple[Analysed, ...]:
 
 
 _FINDERS = (find_adverse_effects, find_interventions, find_routes, find_doses)
+_KINDS: tuple[tuple[str | None, Callable[[str], list[TermMatch]]], ...] = (
+    ("adverse_effects", find_adverse_effects),
+    ("interventions", find_interventions),
+    ("routes", find_routes),
+    (None, find_doses),
+)
+"""`_FINDERS` with the vocabulary kind each searches (None: doses are patterns)."""
 Found = tuple[tuple[TermMatch, ...], ...]
 
 
@@ -303,34 +147,54 @@ def _found_by_sentence(sentences: Sequence[Sentence]) -> list[Found]:
         by_field.setdefault(sentence.field, []).append(index)
     for indexes in by_field.values():
         indexes.sort(key=lambda i: sentences[i].start)
-        text = covered_text([sentences[i] for i in indexes])
+        group = [sentences[i] for i in indexes]
+        text = covered_text(group)
         if text is None:
             for i in indexes:
                 out[i] = tuple(tuple(find(sentences[i].text)) for find in _FINDERS)
             continue
-        starts = [sentences[i].start for i in indexes]
-        buckets: list[list[list[TermMatch]]] = [[[] for _ in _FINDERS] for _ in indexes]
-        for kind, find in enumerate(_FINDERS):
-            for match in find(text):
-                slot = bisect.bisect_right(starts, match.start) - 1
-                if slot < 0:
-                    continue
-                sentence = sentences[indexes[slot]]
-                if match.end > sentence.end:
-                    continue
-                buckets[slot][kind].append(
-                    TermMatch(
-                        match.start - sentence.start,
-                        match.end - sentence.start,
-                        match.text,
-                        match.canonical,
-                        match.kind,
-                        match.group_or_class,
-                    )
-                )
+        spans = [(sentence.start, sentence.end) for sentence in group]
+        by_kind = [_in_sentences(kind, find, text, group, spans) for kind, find in _KINDS]
         for slot, i in enumerate(indexes):
-            out[i] = tuple(tuple(matches) for matches in buckets[slot])
+            out[i] = tuple(tuple(matches[slot]) for matches in by_kind)
     return out
+
+
+def _in_sentences(
+    kind: str | None,
+    find: Callable[[str], list[TermMatch]],
+    text: str,
+    group: Sequence[Sentence],
+    spans: Sequence[tuple[int, int]],
+) -> list[list[TermMatch]]:
+    """The matches of `find` in `text` (a field's sentences `group`, gaps as spaces) that
+    lie inside a sentence, by sentence, offsets relative to it; a match across a sentence's
+    edge is dropped. `vocab.find_terms_in_spans` gives exactly that when it can: every
+    match then lies inside a sentence, and it makes each relative match only once."""
+    if kind is not None:
+        found = find_terms_in_spans(kind, text, spans)
+        if found is not None:
+            return found
+    starts = [start for start, _ in spans]
+    buckets: list[list[TermMatch]] = [[] for _ in group]
+    for match in find(text):
+        slot = bisect.bisect_right(starts, match.start) - 1
+        if slot < 0:
+            continue
+        sentence = group[slot]
+        if match.end > sentence.end:
+            continue
+        buckets[slot].append(
+            TermMatch(
+                match.start - sentence.start,
+                match.end - sentence.start,
+                match.text,
+                match.canonical,
+                match.kind,
+                match.group_or_class,
+            )
+        )
+    return buckets
 
 
 @functools.lru_cache(maxsize=16)
@@ -450,7 +314,13 @@ def adverse_effects_of(
     of `condition` (the claim's condition, when given) are left out.
     """
     names = _names(intervention)
-    items = _view(_analysed(sentences), names)
+    return _effects_in(_view(_analysed(sentences), names), names, condition)
+
+
+def _effects_in(
+    items: Sequence[Analysed], names: frozenset[str], condition: str | None
+) -> tuple[str, ...]:
+    """`adverse_effects_of` over `items`, the record's `_view` for `names`."""
     sole = all(not d.canonical or d.canonical in names for i in items for d in i.interventions)
     condition_text = condition.lower() if condition else ""
     seen: dict[str, str] = {}
@@ -498,8 +368,13 @@ def routes_of(sentences: Sequence[Sentence], *, intervention: str) -> tuple[str,
     no vocabulary term.
     """
     names = _names(intervention)
+    return _routes_in(_view(_analysed(sentences), names), names)
+
+
+def _routes_in(items: Sequence[Analysed], names: frozenset[str]) -> tuple[str, ...]:
+    """`routes_of` over `items`, the record's `_view` for `names`."""
     found: dict[str, None] = {}
-    for item in _view(_analysed(sentences), names):
+    for item in items:
         for route in item.routes:
             if route.canonical in found:
                 continue
@@ -525,8 +400,13 @@ def doses_of(sentences: Sequence[Sentence], *, intervention: str) -> tuple[str, 
     is this one; a list of numbers before one unit ("56 or 84 mg") is kept whole.
     """
     names = _names(intervention)
+    return _doses_in(_view(_analysed(sentences), names), names)
+
+
+def _doses_in(items: Sequence[Analysed], names: frozenset[str]) -> tuple[str, ...]:
+    """`doses_of` over `items`, the record's `_view` for `names`."""
     found: dict[str, None] = {}
-    for item in _view(_analysed(sentences), names):
+    for item in items:
         if not item.interventions:
             continue
         text = item.sentence.text
@@ -557,13 +437,16 @@ def harms_by_intervention(
     an effect that is another pair's condition can still be a harm there.
     """
     out: dict[str, Harms] = {}
+    analysed = analyse(sentences)
     for intervention, condition in pairs:
         if intervention in out:
             continue
+        names = _names(intervention)
+        items = _view(analysed, names)
         out[intervention] = (
-            adverse_effects_of(sentences, intervention=intervention, condition=condition),
-            routes_of(sentences, intervention=intervention),
-            doses_of(sentences, intervention=intervention),
+            _effects_in(items, names, condition),
+            _routes_in(items, names),
+            _doses_in(items, names),
         )
     return out
 

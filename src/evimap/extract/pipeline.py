@@ -5,11 +5,15 @@ A `Step` is a pure function `fn(record, found) -> dict` that reads the findings 
 `STEPS` is the registry: explicit, greppable, no decorator side effects. `check_order`
 refuses a list where a step needs something no earlier step gives; a test runs it on
 `STEPS`. Every claim records the `(name, version)` of the steps that made it.
+
+`run_steps` runs every step in order; `extract_claims` runs a step only when what it
+gives is read (`demanded_findings`), so a record that states no finding skips the steps
+that serve only the claims it does not make, and gets the same claims.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -45,11 +49,13 @@ def covered_text(group: Sequence[Sentence]) -> str | None:
     pieces: list[str] = []
     at = 0
     for sentence in group:
-        if sentence.start < at or sentence.end - sentence.start != len(sentence.text):
+        start, end, text = sentence.start, sentence.end, sentence.text
+        if start < at or end - start != len(text):
             return None
-        pieces.append(" " * (sentence.start - at))
-        pieces.append(sentence.text)
-        at = sentence.end
+        if start > at:
+            pieces.append(" " * (start - at))
+        pieces.append(text)
+        at = end
     return "".join(pieces)
 
 
@@ -106,10 +112,137 @@ def default_steps() -> tuple[Step, ...]:
     return steps
 
 
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """What a lazy run of `steps` reads of them: which step gives each finding (None when
+    a finding is given twice), each step's `gives` as a set, and the provenance."""
+
+    steps: tuple[Step, ...]
+    givers: dict[str, int] | None
+    gives: tuple[frozenset[str], ...]
+    provenance: tuple[tuple[str, int], ...]
+
+
+def _plan_of(steps: Sequence[Step]) -> _Plan:
+    """The `_Plan` of `steps`."""
+    chosen = tuple(steps)
+    return _Plan(
+        chosen,
+        _givers(chosen),
+        tuple(frozenset(step.gives) for step in chosen),
+        tuple((step.name, step.version) for step in chosen),
+    )
+
+
+def _givers(steps: Sequence[Step]) -> dict[str, int] | None:
+    """Which step gives each finding, by index; None when a finding is given twice."""
+    givers: dict[str, int] = {}
+    for index, step in enumerate(steps):
+        for name in step.gives:
+            if name in givers:
+                return None
+            givers[name] = index
+    return givers
+
+
+@cache
+def _default_plan() -> _Plan:
+    """The `_Plan` of `default_steps`, made once per process."""
+    return _plan_of(default_steps())
+
+
+class _Demanded(Mapping[str, Any]):
+    """Findings made on first read: a step runs when a later step reads what it gives.
+
+    What a step reads is what `run_steps` would have handed it: a finding of an earlier
+    step (made now if not yet), never one of a later step or its own. So every value is
+    the one the eager run gives, and the steps whose findings nobody reads never run.
+    Iterating shows only the findings made so far.
+    """
+
+    def __init__(
+        self, plan: _Plan, givers: dict[str, int], record: Record, found: dict[str, Any]
+    ) -> None:
+        self._steps = plan.steps
+        self._gives = plan.gives
+        self._givers = givers
+        self._record = record
+        self._values = found
+        self._ran: set[int] = set()
+        self._reader = len(plan.steps)
+
+    def _known(self, name: str) -> bool:
+        """Whether the reading step may see `name`, running the step that gives it first."""
+        if name not in self._values:
+            index = self._givers.get(name)
+            if index is None or index >= self._reader or index in self._ran:
+                return False
+            self._run(index)
+        return name in self._values
+
+    def __getitem__(self, name: str) -> Any:
+        values = self._values
+        if name in values or self._known(name):
+            return values[name]
+        raise KeyError(name)
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and self._known(name)
+
+    def get(self, name: str, default: Any = None) -> Any:
+        """Like `dict.get`; unlike `Mapping.get`, a KeyError inside a step propagates."""
+        values = self._values
+        return values[name] if name in values or self._known(name) else default
+
+    def _run(self, index: int) -> None:
+        step = self._steps[index]
+        self._ran.add(index)
+        reader, self._reader = self._reader, index
+        try:
+            given = step.fn(self._record, self)
+        finally:
+            self._reader = reader
+        if not given.keys() <= self._gives[index]:
+            unexpected = sorted(set(given) - set(step.gives))
+            raise ValueError(f"step {step.name!r} gave {unexpected} it did not declare")
+        self._values.update(given)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+
+def demanded_findings(
+    steps: Sequence[Step], record: Record, found: Mapping[str, Any] | None = None
+) -> Mapping[str, Any]:
+    """What `run_steps(steps, record, found)` gives, each step run when its findings are
+    first read (by the caller or a later step), so that steps no one reads never run.
+
+    `extract_claims` reads only `claims`: a record that states no finding needs no
+    counts, certainty or harms (more than half of a set of abstracts). When a finding is
+    given twice, or a step gives a seeded one, the steps run eagerly: which value a step
+    reads then depends on the order they ran in.
+    """
+    return _demanded(_plan_of(steps), record, dict(found or {}))
+
+
+def _demanded(plan: _Plan, record: Record, seeds: dict[str, Any]) -> Mapping[str, Any]:
+    """`demanded_findings` by `plan`; `seeds` becomes the findings' own dict."""
+    givers = plan.givers
+    if givers is None or not seeds.keys().isdisjoint(givers):
+        return run_steps(plan.steps, record, seeds)
+    return _Demanded(plan, givers, record, seeds)
+
+
 def extract_claims(record: Record, steps: Sequence[Step] | None = None) -> list[Claim]:
-    """The claims of one record: every step run in order, provenance written into each."""
-    chosen = default_steps() if steps is None else tuple(steps)
-    provenance = tuple((step.name, step.version) for step in chosen)
-    found = run_steps(chosen, record, {"provenance": provenance})
+    """The claims of one record, provenance written into each.
+
+    Only the steps the claims read run (`demanded_findings`); the provenance names every
+    step of `steps`, as each would have run had its findings been read.
+    """
+    plan = _default_plan() if steps is None else _plan_of(steps)
+    found = _demanded(plan, record, {"provenance": plan.provenance})
     claims: list[Claim] = found.get("claims", [])
     return claims

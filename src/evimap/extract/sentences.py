@@ -124,6 +124,8 @@ _CANDIDATE = re.compile(
 )
 _DOTTED = re.compile(r"(?:[A-Za-z]\.)+[A-Za-z]")
 _INITIAL = re.compile(r"[A-Z]")
+_BLANKS = re.compile(r"[ \t\r\f\v\u00a0]*")
+"""The blanks between a full stop and the next word (not a newline, which ends a line)."""
 
 
 def sentences(text: str) -> list[tuple[int, int]]:
@@ -132,47 +134,48 @@ def sentences(text: str) -> list[tuple[int, int]]:
     `text[start:end]` is the sentence; empty stretches (blank lines) give no span.
     """
     cuts: list[int] = []
+    blanks = _BLANKS.match
     for match in _CANDIDATE.finditer(text):
-        first = text[match.start()]
+        at, end = match.span()
+        first = text[at]
         if first == ":":
-            label_start = _label_start(text, match.start())
+            label_start = _label_start(text, at)
             if label_start > 0:
                 cuts.append(label_start)
             continue
-        if first == "." and not _ends_sentence(text, match):
-            continue
-        cuts.append(match.end())
+        if first == ".":
+            # Punkt's orthographic checks: a lower-case word next continues the sentence;
+            # a single `.` may end an abbreviation or an initial instead.
+            blank = blanks(text, end)
+            after = blank.end() if blank else end
+            if text[after : after + 1].islower() or (end - at == 1 and _is_abbreviation(text, at)):
+                continue
+        cuts.append(end)
     cuts.append(len(text))
     spans: list[tuple[int, int]] = []
     begin = 0
     for cut in cuts:
-        piece = text[begin:cut]
-        kept = piece.strip()
+        kept = text[begin:cut].lstrip()
         if kept:
-            start = begin + len(piece) - len(piece.lstrip())
-            spans.append((start, start + len(kept)))
+            start = cut - len(kept)
+            spans.append((start, start + len(kept.rstrip())))
         begin = cut
     return spans
 
 
-def _ends_sentence(text: str, match: re.Match[str]) -> bool:
-    """Whether the `.` candidate `match` ends a sentence (Punkt's orthographic checks)."""
-    after = match.end()
-    n = len(text)
-    while after < n and text[after] in " \t\r\f\v\u00a0":
-        after += 1
-    if after < n and text[after].islower():
-        return False
-    if match.end() - match.start() > 1:
-        return True
-    start = match.start()
-    before = text[max(0, start - 40) : start].rsplit(None, 1)
+def _is_abbreviation(text: str, dot: int) -> bool:
+    """Whether the word before the `.` at `dot` is an abbreviation, an initial ("J.") or
+    dotted ("e.g", "U.S"), so that the `.` does not end the sentence."""
+    before = text[max(0, dot - 40) : dot].rsplit(None, 1)
     token = before[-1].lstrip("([\"'\u201c") if before else ""
     if not token:
-        return True
-    if token.lower() in ABBREVIATIONS:
         return False
-    return not (_DOTTED.fullmatch(token) or _INITIAL.fullmatch(token))
+    if token.lower() in ABBREVIATIONS:
+        return True
+    if len(token) == 1:
+        return _INITIAL.fullmatch(token) is not None
+    # Most tokens are plain words; only a dotted one can be an abbreviation by shape.
+    return "." in token and _DOTTED.fullmatch(token) is not None
 
 
 def _label_start(text: str, colon: int) -> int:
