@@ -258,3 +258,26 @@ def test_pairs_a_class_in_the_title_stands_for_the_drug_the_text_names() -> None
         "GLYX-13 is in a phase 2 trial.",
     )
     assert [i for i, _ in pairs] == ["rapastinel"]
+
+
+def test_pairs_a_drug_measured_as_an_outcome_is_not_an_intervention() -> None:
+    pairs = pairs_of(
+        None,
+        "Intravenous ketamine was given before surgery to patients having knee replacement.",
+        "Ketamine reduced postoperative pain and morphine consumption in the first 24 hours.",
+        "Morphine requirements and the need for rescue fentanyl were lower with ketamine.",
+        "In conclusion, ketamine reduced postoperative pain and opioid consumption.",
+    )
+    assert {intervention for intervention, _ in pairs} == {"ketamine"}
+
+
+def test_pairs_a_labelled_first_line_is_read_as_the_title() -> None:
+    text = (
+        "TITLE: Comparing oral naltrexone with acamprosate in alcohol dependence. "
+        "Acamprosate was given for 12 weeks in the control arm. "
+        "Acamprosate and naltrexone were tolerated, and acamprosate reduced relapse."
+    )
+    labelled = {intervention for intervention, _ in pairs_of(None, text)}
+    unlabelled = {intervention for intervention, _ in pairs_of(None, text.removeprefix("TITLE: "))}
+    assert labelled == {"naltrexone"}
+    assert "acamprosate" in unlabelled

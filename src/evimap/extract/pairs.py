@@ -78,9 +78,16 @@ MAX_CONDITIONS = 3
 CONDITION_SHARE = 0.5
 CAUSE = re.compile(r"\s*-?\s*(?:induced|associated|related|evoked|provoked|dependent)\b", re.I)
 """What follows a drug named as the cause of a condition, not as its treatment."""
+MEASURED_AFTER = re.compile(r"\s*(?:consumption|requirements?|demands?|usage)\b", re.I)
+MEASURED_BEFORE = re.compile(
+    r"(?:consumption of|requirements? (?:of|for)|demand for|need for|rescue)\s+(?:[\w-]+\s+){0,2}$",
+    re.I,
+)
+"""What surrounds a drug measured as an outcome ("postoperative morphine consumption",
+"the need for rescue fentanyl"), not given as the treatment tested."""
 EFFECT_OF = re.compile(
     r"\b(?:effects?|efficacy|effectiveness|role|impact|influence|use|usefulness|benefits?|"
-    r"safety|addition|comparison|administration|value)\s+of\s+",
+    r"safety|addition|comparison|administration|value)\s+of\s+|\bcomparing\s+",
     re.I,
 )
 """The head of a title phrase that names what the record tests ("Effect of X on Y")."""
@@ -141,6 +148,8 @@ ALONE = re.compile(
 )
 """What follows the drug of an add-on design's control arm ("dexmedetomidine alone",
 "risperidone plus placebo")."""
+TITLE_LABEL = re.compile(r"\s*title\s*:", re.I)
+"""The label of a title given as the text's first line ("TITLE: Comparing …")."""
 EFFECT_OF_END = re.compile(
     r"\s(?:on|in|for|after|during|to|with|versus|vs\.?|compared|among|at|as|upon|in)\s|[:;?]|"
     r"\.\s|\.$"
@@ -157,6 +166,8 @@ class Mentions:
     conditions: tuple[TermMatch, ...]
     compared: tuple[TermMatch, ...] = ()
     """Drugs named as comparators ("compared with fentanyl"), left out of `interventions`."""
+    is_title: bool = False
+    """In the title, or the labelled first sentence ("TITLE: …") of a record without one."""
 
 
 def views(record: Record, sentences: Sequence[Sentence]) -> list[list[Sentence]]:
@@ -185,7 +196,10 @@ def _view_mentions(
     view: Sequence[Sentence],
     terms: dict[int, tuple[tuple[TermMatch, ...], tuple[TermMatch, ...]]],
 ) -> list[Mentions]:
-    abstract = [s for s in view if not s.field.startswith("title")]
+    titles = {id(s) for s in view if s.field.startswith("title")}
+    if not titles and view and TITLE_LABEL.match(view[0].text):
+        titles = {id(view[0])}
+    abstract = [s for s in view if id(s) not in titles]
     lead = {id(s) for s in abstract[:LEAD_SENTENCES] + abstract[-LEAD_SENTENCES:]}
     alone = {
         m.canonical for s in view for m in terms[id(s)][0] if ALONE.match(s.text, m.end - s.start)
@@ -202,15 +216,18 @@ def _view_mentions(
                 for m in drugs
                 if not any(start <= m.start and m.end <= end for start, end in inside)
                 and not CAUSE.match(sentence.text, m.end)
+                and not _is_measured(sentence, m)
             ],
         )
-        if sentence.field.startswith("title"):
+        if id(sentence) in titles:
             weight = TITLE_WEIGHT
         elif id(sentence) in lead:
             weight = LEAD_WEIGHT
         else:
             weight = 1
-        found.append(Mentions(sentence, weight, interventions, conditions, compared))
+        found.append(
+            Mentions(sentence, weight, interventions, conditions, compared, id(sentence) in titles)
+        )
     return found
 
 
@@ -271,6 +288,13 @@ def _combined(
             )
         )
     return tuple(out), tuple(compared)
+
+
+def _is_measured(sentence: Sentence, match: TermMatch) -> bool:
+    """Whether a drug is named as an outcome measure, not as an intervention."""
+    return bool(MEASURED_AFTER.match(sentence.text, match.end)) or _follows(
+        MEASURED_BEFORE, sentence, match
+    )
 
 
 def _follows(cue: re.Pattern[str], sentence: Sentence, match: TermMatch) -> bool:
@@ -361,7 +385,7 @@ def _conclusion_roles(mentions: Sequence[Mentions]) -> tuple[set[str], set[str]]
     abstract's last `LEAD_SENTENCES`. In each, a drug named before the first comparison
     word is a subject ("Ketamine was less effective than fentanyl"), one after it compared.
     """
-    body = [s for s in mentions if not s.sentence.field.startswith("title")]
+    body = [s for s in mentions if not s.is_title]
     start = next(
         (i for i, s in enumerate(body) if CONCLUSION_OPENING.search(s.sentence.text)), None
     )
@@ -383,7 +407,7 @@ def _conclusion_roles(mentions: Sequence[Mentions]) -> tuple[set[str], set[str]]
 
 def _title_interventions(mentions: Sequence[Mentions]) -> set[str]:
     """The title's interventions, narrowed to its "effect of X" phrase when it has one."""
-    titles = [s for s in mentions if s.sentence.field.startswith("title")]
+    titles = [s for s in mentions if s.is_title]
     named = {m.canonical for s in titles for m in s.interventions}
     for title in titles:
         head = EFFECT_OF.search(title.sentence.text)
@@ -410,7 +434,7 @@ def conditions_for(intervention: str, mentions: Sequence[Mentions]) -> list[str]
         [
             (c.canonical, s.weight)
             for s in mentions
-            if s.sentence.field.startswith("title")
+            if s.is_title
             for c in _distinct(s.conditions)
             if _is_treated(s, c)
         ]
