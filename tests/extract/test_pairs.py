@@ -8,7 +8,7 @@ from evimap.records import Record, Section, Translation
 
 
 def pairs_of(
-    title: str | None, *abstract: str, language: str | None = "en"
+    title: str | None, *abstract: str, language: str | None = "en", kind: str | None = None
 ) -> list[tuple[str, str]]:
     record = Record(
         id="x",
@@ -16,6 +16,7 @@ def pairs_of(
         title=title,
         abstract=tuple(Section(None, text) for text in abstract),
         language=language,
+        kind=kind,
     )
     return record_pairs(record, record_sentences(record))
 
@@ -201,6 +202,11 @@ def test_pairs_an_add_on_design_is_about_the_drug_added() -> None:
         "One group received risperidone plus amantadine, the other risperidone plus placebo.",
     )
     assert [i for i, _ in placebo] == ["amantadine"]
+    later = pairs_of(
+        "Risperidone plus amantadine in children with autism",
+        "Sixty children took part. The control group received risperidone plus placebo.",
+    )
+    assert [i for i, _ in later] == ["amantadine"]
 
 
 def test_pairs_a_comparator_is_dropped_in_any_sentence() -> None:
@@ -281,3 +287,24 @@ def test_pairs_a_labelled_first_line_is_read_as_the_title() -> None:
     unlabelled = {intervention for intervention, _ in pairs_of(None, text.removeprefix("TITLE: "))}
     assert labelled == {"naltrexone"}
     assert "acamprosate" in unlabelled
+
+
+def test_pairs_a_company_named_like_a_drug_is_not_a_drug() -> None:
+    pairs = pairs_of(
+        "Experimental drug eases postpartum depression",
+        "Sage Therapeutics said its drug brexanolone eased postpartum depression in a trial.",
+        "Sage will need more data, and Sage plans a larger trial of brexanolone.",
+    )
+    assert {intervention for intervention, _ in pairs} == {"brexanolone"}
+
+
+def test_pairs_a_news_story_does_not_close_on_its_conclusions() -> None:
+    story = (
+        "New drug eases migraine",
+        "Erenumab cut migraine days by half in a trial of 900 adults, researchers said.",
+        "Patients on erenumab had fewer headaches.",
+        "It is injected once a month.",
+        "Doctors have long used propranolol for migraine, one neurologist said.",
+    )
+    assert {i for i, _ in pairs_of(*story, kind="news")} == {"erenumab"}
+    assert "propranolol" in {i for i, _ in pairs_of(*story)}

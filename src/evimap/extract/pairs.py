@@ -85,6 +85,12 @@ MEASURED_BEFORE = re.compile(
 )
 """What surrounds a drug measured as an outcome ("postoperative morphine consumption",
 "the need for rescue fentanyl"), not given as the treatment tested."""
+COMPANY = re.compile(
+    r"\s+(?:therapeutics|pharmaceuticals?|pharma|biosciences|biotech|laborator(?:y|ies)|"
+    r"inc\b|corp\b|ltd\b|plc\b)",
+    re.I,
+)
+"""What follows a company named like a drug ("Sage Therapeutics")."""
 EFFECT_OF = re.compile(
     r"\b(?:effects?|efficacy|effectiveness|role|impact|influence|use|usefulness|benefits?|"
     r"safety|addition|comparison|administration|value)\s+of\s+|\bcomparing\s+",
@@ -93,7 +99,8 @@ EFFECT_OF = re.compile(
 """The head of a title phrase that names what the record tests ("Effect of X on Y")."""
 COMPARATOR = re.compile(
     r"(?:rather than|instead of|compared (?:with|to)|in comparison (?:with|to)|versus|vs\.?|"
-    r"than|relative to|receiving|treated with|taking|added to|add-on to|adjunct to)"
+    r"than|relative to|receiving|treated with|taking|added to|add-on to|adjunct to|"
+    r"in addition to|with or without)"
     r"\s+(?:[\w-]+\s+){0,3}$",
     re.I,
 )
@@ -189,21 +196,26 @@ def views(record: Record, sentences: Sequence[Sentence]) -> list[list[Sentence]]
 def sentence_mentions(record: Record, sentences: Sequence[Sentence]) -> list[list[Mentions]]:
     """The sentences of every view with what they name, weighted by where they stand."""
     terms = _terms_by_sentence(sentences)
-    return [_view_mentions(view, terms) for view in views(record, sentences)]
+    news = record.kind == "news"
+    return [_view_mentions(view, terms, news=news) for view in views(record, sentences)]
 
 
 def _view_mentions(
     view: Sequence[Sentence],
     terms: dict[int, tuple[tuple[TermMatch, ...], tuple[TermMatch, ...]]],
+    *,
+    news: bool = False,
 ) -> list[Mentions]:
     titles = {id(s) for s in view if s.field.startswith("title")}
     if not titles and view and TITLE_LABEL.match(view[0].text):
         titles = {id(view[0])}
     abstract = [s for s in view if id(s) not in titles]
-    lead = {id(s) for s in abstract[:LEAD_SENTENCES] + abstract[-LEAD_SENTENCES:]}
-    alone = {
-        m.canonical for s in view for m in terms[id(s)][0] if ALONE.match(s.text, m.end - s.start)
-    }
+    # A news story closes on background or a quote, not on its conclusions.
+    closing = [] if news else abstract[-LEAD_SENTENCES:]
+    lead = {id(s) for s in abstract[:LEAD_SENTENCES] + closing}
+    named = [(s, m) for s in view for m in terms[id(s)][0]]
+    alone = {m.canonical for s, m in named if ALONE.match(s.text, m.end)}
+    companies = {m.text.lower() for s, m in named if COMPANY.match(s.text, m.end)}
     found = []
     for sentence in view:
         drugs, conditions = terms[id(sentence)]
@@ -217,6 +229,7 @@ def _view_mentions(
                 if not any(start <= m.start and m.end <= end for start, end in inside)
                 and not CAUSE.match(sentence.text, m.end)
                 and not _is_measured(sentence, m)
+                and m.text.lower() not in companies
             ],
         )
         if id(sentence) in titles:
