@@ -120,6 +120,8 @@ def test_direction_promising_with_effect_and_more_trials_is_benefit() -> None:
         "Dextromethorphan was not superior to placebo.",
         "Amantadine failed to improve fatigue.",
         "Magnesium had no significant effect on pain.",
+        "Zinc did not significantly attenuate inflammatory markers compared with placebo.",
+        "The trial could not show the effect of lithium on recovery.",
     ],
 )
 def test_direction_no_benefit_wordings(text: str) -> None:
@@ -189,6 +191,19 @@ def test_direction_in_conclusion_opening_preferred() -> None:
         "Funding was provided by the institute.",
     )
     assert direction_of(sents, intervention="ketamine", condition=None) == (INC, sents[1])
+
+
+def test_direction_page_boilerplate_states_no_finding() -> None:
+    sents = abstract_sentences(
+        "Patients given esketamine reported fewer depressive symptoms within a day.",
+        "The company plans a larger trial next year.",
+        "To learn more about depression, visit the National Institute of Mental Health.",
+    )
+    assert direction_of(sents, intervention="esketamine", condition="depression") == (
+        B,
+        sents[0],
+    )
+    assert direction_of(sents[2:], intervention=None, condition="depression") is None
 
 
 def test_direction_pronoun_after_the_intervention_counts_as_a_mention() -> None:

@@ -3,6 +3,8 @@ record changes a cell."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from lxml import etree
 
@@ -10,7 +12,7 @@ from evimap.ingest import ingest_files
 from evimap.serve.feeds import FeedScope, published_at, tag_uri
 from evimap.serve.web.app import create_app
 
-from .conftest import CHANGING, AppClient
+from .conftest import CHANGING, SEEDS, AppClient
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 FEEDS = [
@@ -55,17 +57,22 @@ def test_feeds_cell_feed_holds_only_that_cells_claims(client: AppClient) -> None
     assert terms == {"ketamine \u00d7 chronic pain"}
 
 
-def test_feeds_change_when_a_new_record_changes_a_cell(fresh_seeds_db: str) -> None:
+def test_feeds_change_when_a_new_record_changes_a_cell(tmp_path: Path) -> None:
+    # The trial alone makes the cell (no benefit, certainty not stated); the portal
+    # record's high-certainty statement then changes it.
+    db = f"sqlite:///{tmp_path / 'evimap.db'}"
+    ingest_files([CHANGING], db_url=db)
     path = "/feeds/cell/ketamine/major%20depressive%20disorder.atom"
-    app = create_app(fresh_seeds_db)
+    app = create_app(db)
     before = atom(AppClient(app), path)
-    ingest_files([CHANGING], db_url=fresh_seeds_db)
+    ingest_files([SEEDS / "portal-record.txt"], db_url=db)
     after = atom(AppClient(app), path)
     app.state.engine.dispose()
     old = {e.findtext(f"{ATOM}id") for e in before.iter(f"{ATOM}entry")}
     new = [e for e in after.iter(f"{ATOM}entry") if e.findtext(f"{ATOM}id") not in old]
     titles = [e.findtext(f"{ATOM}title") or "" for e in new]
-    assert any("certainty changed from" in t for t in titles), titles
+    assert any("certainty changed from not stated to high" in t for t in titles), titles
+    assert any("verdict changed from no benefit to benefit" in t for t in titles), titles
     assert any(e.findtext(f"{ATOM}id", "").startswith("tag:evimap,2025:record/") for e in new)
     assert after.findtext(f"{ATOM}updated") >= before.findtext(f"{ATOM}updated")
 

@@ -258,3 +258,25 @@ def test_grade_graded_is_none_without_findings() -> None:
 def test_grade_verdict_refuses_no_findings() -> None:
     with pytest.raises(ValueError, match="at least one"):
         verdict([])
+
+
+def test_grade_a_review_stating_high_certainty_outranks_one_trial() -> None:
+    stances = record_stances(
+        [
+            finding(Design.RCT, Direction.NO_BENEFIT, record="t", n_participants=40),
+            finding(
+                Design.NARRATIVE_REVIEW, Direction.BENEFIT, certainty=Certainty.HIGH, record="r"
+            ),
+        ]
+    )
+    assert verdict(stances)[0] is Direction.BENEFIT
+    assert certainty_shown(stances, Direction.BENEFIT).certainty is Certainty.HIGH
+    low = record_stances(
+        [
+            finding(Design.RCT, Direction.NO_BENEFIT, record="t", n_participants=40),
+            finding(
+                Design.NARRATIVE_REVIEW, Direction.BENEFIT, certainty=Certainty.LOW, record="r"
+            ),
+        ]
+    )
+    assert verdict(low)[0] is Direction.NO_BENEFIT

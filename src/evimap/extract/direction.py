@@ -71,6 +71,14 @@ _CONCLUSION_LABELS = frozenset(
     }
 )
 
+_BOILERPLATE = re.compile(
+    r"\s*(?:to (?:learn|find out|read) more|for more (?:information|details)|(?:please )?visit\b|"
+    r"read more|click|sign up|subscribe|follow us|this article is part of)",
+    re.I,
+)
+"""The opening of a page's boilerplate ("To learn more about depression, visit …"), which
+states no finding however its words read."""
+
 
 def _names_condition(text: str, condition: str | None, named: Iterable[str] | None = None) -> bool:
     """Whether `text` names `condition` or a condition of its family; `named` are the
@@ -131,6 +139,7 @@ class _Sentences:
     conclusion: list[int]
     mentions: dict[int, Any]
     fields: list[tuple[list[int], str | None]]
+    boilerplate: frozenset[int]
 
     def conditions(self, index: int) -> list[str] | None:
         """The canonical names of the conditions sentence `index` names, if known."""
@@ -148,7 +157,8 @@ def _sentences_of(sentences: Sequence[Sentence], mentions: Iterable[Any] = ()) -
     for indexes in by_field.values():
         indexes.sort(key=lambda i: sentences[i].start)
         fields.append((indexes, field_folded([sentences[i] for i in indexes])))
-    return _Sentences(sentences, _conclusion_flags(sentences), known, fields)
+    boilerplate = frozenset(i for i, s in enumerate(sentences) if _BOILERPLATE.match(s.text))
+    return _Sentences(sentences, _conclusion_flags(sentences), known, fields, boilerplate)
 
 
 def direction_of(
@@ -199,7 +209,7 @@ def _direction_in(
                 and pronoun.match(sentence.text) is not None
             )
             is_candidate = bool(conclusion[i] or mention or carried)
-            if is_candidate != (pass_ == "candidates"):
+            if is_candidate != (pass_ == "candidates") or i in record.boilerplate:
                 continue
             subject = 2.0 if mention == 2 else 1.5 if carried else 0.5 if mention == 1 else 0.0
             base = 3.0 * conclusion[i] + 2.5 * subject - 2.0 * (sentence.field == "title")
@@ -245,7 +255,7 @@ def _direction_step(record: Record, found: Findings) -> dict[str, Any]:
 
 DIRECTION = Step(
     "direction",
-    1,
+    2,
     _direction_step,
     needs=("sentences", "pairs", "mentions"),
     gives=("directions",),

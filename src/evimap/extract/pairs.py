@@ -577,7 +577,7 @@ def _pairs_step(record: Record, found: Findings) -> dict[str, Any]:
     return {"pairs": list(pairs), "mentions": [m for view in by_view for m in view]}
 
 
-PAIRS = Step("pairs", 6, _pairs_step, needs=("sentences",), gives=("pairs", "mentions"))
+PAIRS = Step("pairs", 7, _pairs_step, needs=("sentences",), gives=("pairs", "mentions"))
 """Gives `pairs` and `mentions` (every sentence of every view with its interventions and
 conditions, view after view), which later steps read instead of searching the sentences
 again."""

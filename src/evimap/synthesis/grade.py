@@ -11,7 +11,8 @@ The rules, in the order `graded` applies them:
 1. `design_tier`: evidence is ranked by design (systematic review with meta-analysis >
    systematic review > RCT > non-randomized trial > observational > case reports >
    preclinical, narrative reviews, guidelines and commentaries), then by recency, then by
-   size (`ranked`).
+   size (`ranked`); a narrative review or guideline that states high or moderate
+   certainty counts as a systematic review (`evidence_tier`).
 2. `record_stances`: a record speaks once per cell, through the claim that states a
    certainty, else its last claim (abstracts end with their conclusion).
 3. `verdict`: the direction of the best tier; when that tier disagrees, the newest review
@@ -186,6 +187,25 @@ def design_tier(design: Design) -> Tier:
     return _TIER_OF[design]
 
 
+ASSURED = frozenset({Certainty.HIGH, Certainty.MODERATE})
+"""Certainties that judge a body of evidence as strong (GRADE's high and moderate)."""
+SUMMARIES = frozenset({Design.NARRATIVE_REVIEW, Design.GUIDELINE})
+"""Designs below the systematic reviews that still speak for a body of evidence."""
+
+
+def evidence_tier(finding: Graded) -> Tier:
+    """The tier a finding counts in: its design's, or the systematic reviews' for a
+    narrative review or guideline that states high or moderate certainty in words.
+
+    Such a statement judges a body of evidence ("a series of randomized trials have
+    provided a high level of evidence"), which one trial cannot outweigh. A single
+    study's own certainty statement speaks for that study only and lifts nothing.
+    """
+    if finding.design in SUMMARIES and finding.certainty in ASSURED:
+        return TIERS[1]
+    return design_tier(finding.design)
+
+
 def design_name(design: Design, count: int = 1) -> str:
     """The design as words, singular for a count of 1 ("1 RCT", "2 cohort studies")."""
     singular, plural = DESIGN_NAMES[design]
@@ -209,7 +229,7 @@ def ranked(findings: Iterable[F]) -> list[F]:
     return sorted(
         findings,
         key=lambda f: (
-            design_tier(f.design).rank,
+            evidence_tier(f).rank,
             -_date_number(f.published),
             -(f.n_participants or 0),
             -(f.n_studies or 0),
@@ -249,7 +269,7 @@ def _stance_key(finding: Graded) -> tuple[bool, int]:
 
 def best_tier(stances: Sequence[Graded]) -> Tier:
     """The best tier any of these findings reaches; `stances` must not be empty."""
-    return min((design_tier(s.design) for s in stances), key=lambda t: t.rank)
+    return min((evidence_tier(s) for s in stances), key=lambda t: t.rank)
 
 
 def verdict(stances: Sequence[F]) -> tuple[Direction, Reason]:
@@ -264,7 +284,7 @@ def verdict(stances: Sequence[F]) -> tuple[Direction, Reason]:
     if not stances:
         raise ValueError("a verdict needs at least one finding")
     tier = best_tier(stances)
-    top = [s for s in stances if design_tier(s.design) == tier]
+    top = [s for s in stances if evidence_tier(s) == tier]
     directions = Counter(s.direction for s in top)
     base = _counted_designs(top)
     if len(directions) == 1:
@@ -308,7 +328,7 @@ def tier_agreement(stances: Sequence[Graded], direction: Direction) -> tuple[boo
     if not stances:
         raise ValueError("tier agreement needs at least one finding")
     tier = best_tier(stances)
-    lower = [s for s in stances if design_tier(s.design) != tier]
+    lower = [s for s in stances if evidence_tier(s) != tier]
     if not lower:
         return False, Reason("single_tier", f"All the evidence is {tier.name}.")
     differing = [s for s in lower if s.direction != direction]
@@ -354,7 +374,7 @@ def certainty_shown(stances: Sequence[Graded], direction: Direction) -> Certaint
     if not stances:
         raise ValueError("certainty needs at least one finding")
     tier = best_tier(stances)
-    top = [s for s in stances if design_tier(s.design) == tier]
+    top = [s for s in stances if evidence_tier(s) == tier]
     candidates = [s for s in top if s.direction == direction] or top
     for source in candidates:
         if source.certainty is not None:
@@ -538,6 +558,7 @@ __all__ = [
     "design_tier",
     "evidence_base",
     "evidence_counts",
+    "evidence_tier",
     "graded",
     "ranked",
     "record_stances",
