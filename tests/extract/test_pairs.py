@@ -308,3 +308,12 @@ def test_pairs_a_news_story_does_not_close_on_its_conclusions() -> None:
     )
     assert {i for i, _ in pairs_of(*story, kind="news")} == {"erenumab"}
     assert "propranolol" in {i for i, _ in pairs_of(*story)}
+
+
+def test_pairs_at_equal_weight_a_specific_drug_goes_before_a_class() -> None:
+    pairs = pairs_of(
+        None,
+        "Opioids, antidepressants and anticonvulsants have been tried for phantom limb pain.",
+        "Morphine, gabapentin and ketamine showed short-term analgesic efficacy.",
+    )
+    assert {i for i, _ in pairs} == {"gabapentin", "ketamine", "morphine"}

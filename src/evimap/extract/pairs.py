@@ -368,7 +368,8 @@ def focus_interventions(mentions: Sequence[Mentions]) -> list[str]:
     totals = _weights(
         [(m.canonical, s.weight) for s in mentions for m in _distinct(s.interventions)]
     )
-    ranked = sorted(totals.items(), key=lambda item: (-item[1], item[0]))
+    # At equal weight a specific drug goes first: a class term then only leads alone.
+    ranked = sorted(totals.items(), key=lambda item: (-item[1], is_class_term(item[0]), item[0]))
     if not ranked:
         return []
     titled = _title_interventions(mentions)
