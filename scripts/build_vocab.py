@@ -277,6 +277,38 @@ class _Collector:
         return path
 
 
+_LATIN_ENDINGS = (
+    ("icinum", "icin"),
+    ("ycinum", "ycin"),
+    ("inum", "ine"),
+    ("atum", "ate"),
+    ("idum", "ide"),
+    ("onum", "one"),
+    ("olum", "ol"),
+    ("irum", "ir"),
+    ("amum", "am"),
+    ("enum", "en"),
+    ("anum", "an"),
+    ("ilum", "il"),
+)
+"""Latin INN endings and their English INN forms, longest first."""
+
+
+def english_inn(term: str) -> str:
+    """The English INN of a Latin INN ("salbutamolum" -> "salbutamol"), or "".
+
+    The lexicon lists the Latin INN of many drugs known in the United States by another
+    name (albuterol, acyclovir), and European texts use the English INN. Only the endings
+    of `_LATIN_ENDINGS` are read: "-ium" ends English names too (atracurium).
+    """
+    if " " in term or len(term) < 8:
+        return ""
+    for latin, english in _LATIN_ENDINGS:
+        if term.endswith(latin):
+            return term[: -len(latin)] + english
+    return ""
+
+
 def build_interventions(shared: Path) -> Path:
     lexicon = _load_pickle("drug_named_entity_recognition", "drug_ner_dictionary.pkl.bz2")
     data = lexicon["drug_canonical_to_data"]
@@ -293,10 +325,13 @@ def build_interventions(shared: Path) -> Path:
         if not _is_usable(canonical, is_name=True):
             continue
         own = prose[canonical]
+        named = set(variants[canonical])
+        # An English INN is a drug's name however often prose uses it ("salbutamol").
+        inns = {english_inn(v) for v in named} - {""}
         terms = [
             v
-            for v in sorted(set(variants[canonical]) - {canonical})
-            if _is_usable(v, is_name=False) and not _is_common_word(v, own, prose)
+            for v in sorted((named | inns) - {canonical})
+            if _is_usable(v, is_name=False) and (v in inns or not _is_common_word(v, own, prose))
         ]
         collector.add(canonical, terms)
     return collector.write(
@@ -314,7 +349,7 @@ def _display_name(canonical: str, variants: Iterable[str]) -> str:
             return flipped
     if "," not in canonical:
         return canonical
-    plain = sorted((v for v in names if "," not in v), key=len)
+    plain = sorted((v for v in names if "," not in v), key=lambda v: (len(v), v))
     return plain[0] if plain else canonical
 
 

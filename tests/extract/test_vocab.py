@@ -261,6 +261,19 @@ def test_generated_vocabularies_name_their_source_and_stay_small() -> None:
         assert len(text.encode()) < 3_000_000
 
 
+@pytest.mark.parametrize(
+    ("inn", "name"),
+    [
+        ("salbutamol", "albuterol"),
+        ("aciclovir", "acyclovir"),
+        ("rifampicin", "rifampin"),
+        ("glibenclamide", "glyburide"),
+    ],
+)
+def test_generated_interventions_know_the_english_inn(inn: str, name: str) -> None:
+    assert [m.canonical for m in find_interventions(f"Adults were given {inn} daily.")] == [name]
+
+
 def _doc(entries: list[dict[str, Any]], **extra: Any) -> tuple[str, dict[str, Any]]:
     return ("vocab/test.yaml", {"kind": "conditions", "entries": entries, **extra})
 
