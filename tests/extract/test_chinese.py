@@ -13,6 +13,8 @@ import re
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from evimap.claims import Certainty, Design, Direction
 from evimap.extract.certainty import find_certainty
@@ -358,9 +360,58 @@ def test_chinese_every_design_cue_reachable(index: int, pattern: str) -> None:
     rules = design_rules().ideographic
     assert rules is not None
     sample = _sample(_parser.parse(pattern))
-    found = rules.cues.match(sample.lower())
-    assert found is not None, sample
-    assert found.lastgroup == f"g{index}", (sample, found)
+    found = rules.cues.hits(sample.lower())
+    assert found, sample
+    assert found[0][:2] == (f"g{index}", 0), (sample, found)
+
+
+def _plain_alternation(groups: list[tuple[str, list[str]]]) -> re.Pattern[str]:
+    return re.compile(
+        "|".join(
+            f"(?P<{name}>{'|'.join(f'(?:{p})' for p in patterns)})" for name, patterns in groups
+        )
+    )
+
+
+def _direction_groups() -> list[tuple[str, list[str]]]:
+    raw = direction_rules().ideographic_raw
+    return [
+        (kind, (raw["cues"] if kind in CUE_KINDS else raw["outcomes"]).get(kind) or [])
+        for kind in (*CUE_KINDS, *OUTCOME_KINDS)
+    ]
+
+
+def _design_groups() -> list[tuple[str, list[str]]]:
+    rules = design_rules().ideographic
+    assert rules is not None
+    return [(f"g{i}", list(group.patterns)) for i, group in enumerate(rules.groups)]
+
+
+_DIRECTION_SAMPLES = sorted({_sample(_parser.parse(p)) for _, p in _every_direction_cue()})
+_DESIGN_SAMPLES = sorted({_sample(_parser.parse(p)).lower() for _, p in _every_design_cue()})
+
+
+@given(
+    st.lists(st.sampled_from([*_DIRECTION_SAMPLES, "氯胺酮", "的", "，", "。", "a"]), max_size=8),
+    st.lists(st.sampled_from([*_DESIGN_SAMPLES, "氯胺酮", "的", "，", "。", "a"]), max_size=8),
+)
+def test_chinese_scan_finds_what_the_alternation_finds(
+    direction_words: list[str], design_words: list[str]
+) -> None:
+    """Cues run together and cut into: the first-character scan equals `re.finditer`."""
+    design_scan = design_rules().ideographic
+    direction_scan = direction_rules().ideographic
+    assert design_scan is not None
+    assert direction_scan is not None
+    for words, scan, groups in (
+        (direction_words, direction_scan, _direction_groups()),
+        (design_words, design_scan.cues, _design_groups()),
+    ):
+        text = "".join(words)
+        expected = [
+            (m.lastgroup, m.start(), m.end()) for m in _plain_alternation(groups).finditer(text)
+        ]
+        assert scan.hits(text) == expected
 
 
 def test_chinese_design_groups_name_designs_the_english_rules_rank() -> None:

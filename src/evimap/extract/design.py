@@ -42,6 +42,7 @@ import yaml
 
 from evimap.claims import Design
 from evimap.extract.cue_trie import CueTrie, cue_trie
+from evimap.extract.direction_cues import IdeographicScan, ideographic_scan
 from evimap.extract.pipeline import Findings, Sentence, Step
 from evimap.records import Record
 
@@ -83,12 +84,12 @@ class DesignRules:
 
 @dataclass(frozen=True, slots=True)
 class IdeographicDesignRules:
-    """The loaded `designs_zh.yaml`: cue groups, their alternation (`cues`, one named
-    group `g<index>` per group, no word boundaries, on lower-cased text) and the Chinese
-    signs of pooling and of its absence."""
+    """The loaded `designs_zh.yaml`: cue groups, their scan (`cues`, group `g<index>` for
+    `groups[index]`, no word boundaries, on lower-cased text) and the Chinese signs of
+    pooling and of its absence."""
 
     groups: tuple[CueGroup, ...]
-    cues: re.Pattern[str]
+    cues: IdeographicScan
     pooling: re.Pattern[str]
     no_pooling: re.Pattern[str]
 
@@ -122,8 +123,8 @@ def ideographic_design_rules(raw: dict[str, Any]) -> IdeographicDesignRules:
     try:
         return IdeographicDesignRules(
             groups,
-            re.compile(
-                "|".join(f"(?P<g{i}>{_alternation(g.patterns)})" for i, g in enumerate(groups))
+            ideographic_scan(
+                [(f"g{i}", g.patterns) for i, g in enumerate(groups)], "vocab/designs_zh.yaml"
             ),
             re.compile(_alternation(raw["pooling"])),
             re.compile(_alternation(raw["no_pooling"])),
@@ -236,9 +237,8 @@ def _ideographic_matches(
         return
     for k, text in enumerate(texts):
         if _has_ideographs(text):
-            for m in zh.cues.finditer(text.lower()):
-                if m.lastgroup is not None:
-                    yield k, zh.groups[int(m.lastgroup[1:])], m.start(), m.end()
+            for name, start, end in zh.cues.hits(text.lower()):
+                yield k, zh.groups[int(name[1:])], start, end
 
 
 def _all_matches(
