@@ -194,6 +194,8 @@ def test_chinese_record_rests_its_direction_on_the_conclusion() -> None:
             Design.SYSTEMATIC_REVIEW_META_ANALYSIS,
         ),
         (None, "将60例患者随机分为氯胺酮组和对照组。", Design.RCT),
+        ("硫酸镁对术后疼痛的影响：一项随机对照试验", "两组疼痛评分差异无统计学意义。", Design.RCT),
+        (None, "共纳入12项随机对照试验，涉及900例患者。", Design.SYSTEMATIC_REVIEW),
         ("氯胺酮治疗抑郁症的随机双盲安慰剂对照试验", "氯胺酮改善了抑郁症状。", Design.RCT),
         (None, "这是一项开放标签、单臂的II期临床试验。", Design.NON_RANDOMIZED_TRIAL),
         (None, "本研究为一项前瞻性队列研究，随访2年。", Design.COHORT),
