@@ -8,6 +8,12 @@ J Clin Epidemiol 64:401-406, doi:10.1016/j.jclinepi.2010.07.015. Mentions that a
 or asked for ("not enough high-quality evidence", "high-quality evidence is needed") are
 dropped. `stated_certainty` turns the mentions of all sentences into the record-level pair
 `(certainty, certainty_upper)`.
+
+Chinese statements (issue 3, item 9: "高质量证据", "证据质量为低至极低", "高水平的证据",
+"GRADE分级为中等", "有力的证据") are read by `IDEOGRAPHIC_GRADE_PATTERNS` and
+`IDEOGRAPHIC_PLAIN_PATTERNS`, without word boundaries, only in text holding Chinese
+characters and the word 证据 (evidence) or GRADE; "缺乏高质量证据" and "需要更多高质量的证据"
+are dropped as their English equivalents are.
 """
 
 from __future__ import annotations
@@ -121,6 +127,75 @@ NEGATION_AFTER: tuple[str, ...] = (
 )
 """What may follow a mention that makes it a wish, not a statement."""
 
+IDEOGRAPHIC_LEVEL_WORDS: dict[str, Certainty] = {
+    "极低": Certainty.VERY_LOW,
+    "非常低": Certainty.VERY_LOW,
+    "很低": Certainty.VERY_LOW,
+    "较低": Certainty.LOW,
+    "低": Certainty.LOW,
+    "中等": Certainty.MODERATE,
+    "中度": Certainty.MODERATE,
+    "中": Certainty.MODERATE,
+    "较高": Certainty.HIGH,
+    "高": Certainty.HIGH,
+}
+"""Chinese GRADE level words (极低, 低, 中等, 高), to levels."""
+
+IDEOGRAPHIC_PLAIN_WORDS: dict[str, Certainty] = {
+    "强有力": Certainty.HIGH,
+    "有力": Certainty.HIGH,
+    "强": Certainty.HIGH,
+    "薄弱": Certainty.LOW,
+    "弱": Certainty.LOW,
+}
+"""Chinese plain words for the strength of evidence, as `PLAIN_WORDS`."""
+
+IDEOGRAPHIC_GRADE_PATTERNS: tuple[str, ...] = (
+    # "高质量证据", "低至极低质量的证据", "中等确定性证据", "高水平的证据"
+    r"{R}(?:质量|确定性|可信度|可靠性|级别|等级|水平)的?证据",
+    # "证据质量为低", "证据的确定性被评为中等", "证据质量从极低到中等", "证据等级较高"
+    r"证据的?(?:总体|整体)?(?:质量|确定性|可信度|等级|级别|强度|水平)(?:等级)?"
+    r"(?:总体|整体|均|都|多)?(?:被)?(?:评(?:价|定|级|估)?为|分级为|判定为|为|是|属于|介于|从|仅为)?{R}",
+    # "GRADE分级为低", "GRADE评价: 中等"
+    r"grade\s*(?:评级|分级|评价|评估|证据等级)?\s*(?:为|[:\uff1a=])?\s*{R}",
+)
+"""Chinese GRADE statements; `{R}` stands for one level or a range of two levels."""
+
+IDEOGRAPHIC_PLAIN_PATTERNS: tuple[str, ...] = (
+    r"(?P<plain>强有力|有力|薄弱)的?证据",
+    r"证据(?:仍|仍然|尚|较|很|非常|相对|比较)?(?P<plain>薄弱|强有力|有力)",
+)
+"""Chinese plain statements of strength ("有力的证据", "证据薄弱")."""
+
+IDEOGRAPHIC_NEGATION_BEFORE: tuple[str, ...] = (
+    "缺乏",
+    "缺少",
+    "没有",
+    "尚无",
+    "无",
+    "未",
+    "需要",
+    "需",
+    "更多",
+    "进一步",
+    "足够",
+    "充分",
+    "有待",
+    "提供",
+    "获得",
+    "产生",
+    "是否",
+    "很少",
+    "寻求",
+)
+"""Words just before a Chinese mention that negate it or make it a wish ("缺乏高质量证据")."""
+
+IDEOGRAPHIC_NEGATION_AFTER: tuple[str, ...] = (
+    r"(?:仍|尚|仍然|依然|目前)?(?:不足|缺乏|缺失|有限|匮乏|不够|较少|很少)",
+    r"(?:来|以)(?:证实|确认|支持|指导|确定)",
+)
+"""What may follow a Chinese mention that makes it a wish, not a statement."""
+
 _LEVEL = r"(?:very[\s-]low|low|moderate|high)"
 _RANGE = (
     rf"(?P<lo>{_LEVEL})(?:[\s-]*(?:certainty|quality))?"
@@ -128,22 +203,38 @@ _RANGE = (
 )
 
 
-def _compile(patterns: Sequence[str]) -> list[re.Pattern[str]]:
+_IDEOGRAPHIC_LEVEL = "(?:" + "|".join(sorted(IDEOGRAPHIC_LEVEL_WORDS, key=len, reverse=True)) + ")"
+_IDEOGRAPHIC_RANGE = (
+    rf"(?P<lo>{_IDEOGRAPHIC_LEVEL})(?:质量|确定性)?"
+    rf"(?:\s*(?:至|到|或|和|与|-|\u2013|~|\uff5e)\s*(?P<hi>{_IDEOGRAPHIC_LEVEL}))?"
+)
+
+
+def _compile(patterns: Sequence[str], level_range: str = _RANGE) -> list[re.Pattern[str]]:
     out: list[re.Pattern[str]] = []
     for p in patterns:
-        body = p.replace("{{", "{").replace("}}", "}").replace("{R}", _RANGE)
+        body = p.replace("{{", "{").replace("}}", "}").replace("{R}", level_range)
         out.append(re.compile(body.replace(r"\bGRADE\b", r"\bgrade\b")))
     return out
 
 
 _GRADE_RES = _compile(GRADE_PATTERNS)
 _PLAIN_RES = _compile(PLAIN_PATTERNS)
+_IDEOGRAPHIC_GRADE_RES = _compile(IDEOGRAPHIC_GRADE_PATTERNS, _IDEOGRAPHIC_RANGE)
+_IDEOGRAPHIC_PLAIN_RES = _compile(IDEOGRAPHIC_PLAIN_PATTERNS)
+_IDEOGRAPHIC_NEG_BEFORE_RE = re.compile(
+    rf"(?:{'|'.join(IDEOGRAPHIC_NEGATION_BEFORE)})的?[^\uff0c,\u3002\uff1b;\uff1a:\s]{{0,4}}$"
+)
+_IDEOGRAPHIC_NEG_AFTER_RE = re.compile(rf"[\s\uff0c,]*(?:{'|'.join(IDEOGRAPHIC_NEGATION_AFTER)})")
+_IDEOGRAPHIC = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+"""Chinese characters (as `vocab` reads them)."""
 _NEG_BEFORE_RE = re.compile(
     rf"\b(?:{'|'.join(NEGATION_BEFORE)})\s+(?:(?:\w+[\s-]+){{0,2}})?$", re.IGNORECASE
 )
 _NEG_AFTER_RE = re.compile(rf"[\s,]*(?:{'|'.join(NEGATION_AFTER)})\b", re.IGNORECASE)
 _OVERALL_RE = re.compile(
-    r"\b(?:overall|in\s+summary|in\s+conclusion|conclusions?|authors'?\s+conclusions?)\b",
+    r"\b(?:overall|in\s+summary|in\s+conclusion|conclusions?|authors'?\s+conclusions?)\b"
+    r"|总体|整体|总之|综上|结论|总的来说",
     re.IGNORECASE,
 )
 
@@ -164,6 +255,9 @@ class CertaintyMention:
 
 
 def _level(word: str) -> Certainty:
+    ideographic = IDEOGRAPHIC_LEVEL_WORDS.get(word)
+    if ideographic is not None:
+        return ideographic
     return LEVEL_WORDS[re.sub(r"[\s-]+", " ", word.lower())]
 
 
@@ -195,9 +289,11 @@ def find_certainty(text: str) -> list[CertaintyMention]:
     low = text.lower()
     if len(low) != len(text):  # a few characters change length when lower-cased
         low = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
-    if "evidence" not in low and "grade" not in low:
-        return []
     found: list[CertaintyMention] = []
+    if not text.isascii() and ("证据" in low or "grade" in low) and _IDEOGRAPHIC.search(low):
+        found.extend(_ideographic_mentions(low))
+    elif "evidence" not in low and "grade" not in low:
+        return []
     for pattern in _GRADE_RES:
         for m in pattern.finditer(low):
             if _negated(text, m.start(), m.end()):
@@ -220,6 +316,31 @@ def find_certainty(text: str) -> list[CertaintyMention]:
             continue
         kept.append(mention)
     return kept
+
+
+def _ideographic_mentions(low: str) -> list[CertaintyMention]:
+    """The Chinese statements of certainty in lower-cased `low`, negated ones dropped."""
+    found: list[CertaintyMention] = []
+    for pattern in _IDEOGRAPHIC_GRADE_RES:
+        for m in pattern.finditer(low):
+            if not _ideographic_negated(low, m.start(), m.end()):
+                hi = m.group("hi")
+                found.append(
+                    _mention(_level(m.group("lo")), _level(hi) if hi else None, *m.span(), True)
+                )
+    for pattern in _IDEOGRAPHIC_PLAIN_RES:
+        for m in pattern.finditer(low):
+            if not _ideographic_negated(low, m.start(), m.end()):
+                level = IDEOGRAPHIC_PLAIN_WORDS[m.group("plain")]
+                found.append(_mention(level, None, *m.span(), False))
+    return found
+
+
+def _ideographic_negated(text: str, start: int, end: int) -> bool:
+    return bool(
+        _IDEOGRAPHIC_NEG_BEFORE_RE.search(text[max(0, start - 8) : start])
+        or _IDEOGRAPHIC_NEG_AFTER_RE.match(text, end)
+    )
 
 
 Stated = tuple[Certainty | None, Certainty | None]

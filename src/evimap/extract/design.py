@@ -20,6 +20,11 @@ study-design features are phrases like "randomly assigned" and "cohort":
 - a systematic review that shows pooling (a meta-analysis, risk ratios with confidence
   intervals, heterogeneity) becomes `systematic_review_meta_analysis`;
 - no cue at all gives `Design.OTHER` (a feature story, a page about something else).
+
+Chinese text (issue 3, item 9) has its own cue groups in `vocab/designs_zh.yaml`, with the
+same designs and weights, matched without word boundaries (Chinese sets no spaces between
+words) and only in sentences that hold Chinese characters, so English text never pays
+for them; a sentence counts once per design and weight, whichever language found it.
 """
 
 from __future__ import annotations
@@ -37,6 +42,7 @@ import yaml
 
 from evimap.claims import Design
 from evimap.extract.cue_trie import CueTrie, cue_trie
+from evimap.extract.direction_cues import IdeographicScan, ideographic_scan
 from evimap.extract.pipeline import Findings, Sentence, Step
 from evimap.records import Record
 
@@ -73,20 +79,66 @@ class DesignRules:
     scan: CueTrie | None = None
     order: dict[Design, int] = field(default_factory=dict)
     no_pooling: re.Pattern[str] | None = None
+    ideographic: IdeographicDesignRules | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class IdeographicDesignRules:
+    """The loaded `designs_zh.yaml`: cue groups, their scan (`cues`, group `g<index>` for
+    `groups[index]`, no word boundaries, on lower-cased text) and the Chinese signs of
+    pooling and of its absence."""
+
+    groups: tuple[CueGroup, ...]
+    cues: IdeographicScan
+    pooling: re.Pattern[str]
+    no_pooling: re.Pattern[str]
+
+
+_IDEOGRAPHIC = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+"""Chinese characters (as `vocab` reads them): a sentence with one is read for the cues
+of `designs_zh.yaml` too."""
+
+
+def _has_ideographs(text: str) -> bool:
+    return not text.isascii() and _IDEOGRAPHIC.search(text) is not None
 
 
 def _alternation(patterns: Sequence[str]) -> str:
     return "|".join(f"(?:{p})" for p in patterns)
 
 
-@cache
-def design_rules() -> DesignRules:
-    """The design rules, read from `vocab/designs.yaml` once per process."""
-    text = resources.files("evimap.extract").joinpath("vocab/designs.yaml").read_text("utf-8")
-    raw: dict[str, Any] = yaml.safe_load(text)
-    groups = tuple(
+def _read_vocab(name: str) -> Any:
+    return yaml.safe_load(resources.files("evimap.extract").joinpath(name).read_text("utf-8"))
+
+
+def _cue_groups(raw: dict[str, Any]) -> tuple[CueGroup, ...]:
+    return tuple(
         CueGroup(Design(g["design"]), int(g["weight"]), tuple(g["patterns"])) for g in raw["cues"]
     )
+
+
+def ideographic_design_rules(raw: dict[str, Any]) -> IdeographicDesignRules:
+    """Compile the parsed `designs_zh.yaml` `raw`; ValueError names a bad cue."""
+    groups = _cue_groups(raw)
+    try:
+        return IdeographicDesignRules(
+            groups,
+            ideographic_scan(
+                [(f"g{i}", g.patterns) for i, g in enumerate(groups)], "vocab/designs_zh.yaml"
+            ),
+            re.compile(_alternation(raw["pooling"])),
+            re.compile(_alternation(raw["no_pooling"])),
+        )
+    except (KeyError, re.error) as error:
+        raise ValueError(f"vocab/designs_zh.yaml does not compile: {error!r}") from error
+
+
+@cache
+def design_rules() -> DesignRules:
+    """The design rules, read from `vocab/designs.yaml` and `vocab/designs_zh.yaml` once per
+    process."""
+    raw: dict[str, Any] = _read_vocab("vocab/designs.yaml")
+    groups = _cue_groups(raw)
     # One named group per cue group: a single scan of the text finds every cue (issue 3,
     # item 12: one compiled alternation, not a loop of regexes). Every group is
     # `\b(?:...)\b`, so the leading `\b` is factored out of the alternation (the same
@@ -116,6 +168,7 @@ def design_rules() -> DesignRules:
         scan=_cue_scan(groups) if foldable else None,
         order={g.design: i for i, g in reversed(list(enumerate(groups)))},
         no_pooling=re.compile(rf"\b(?:{_alternation(raw['no_pooling'])})\b", re.IGNORECASE),
+        ideographic=ideographic_design_rules(_read_vocab("vocab/designs_zh.yaml")),
     )
 
 
@@ -174,24 +227,49 @@ def _cue_matches(rules: DesignRules, texts: Sequence[str]) -> Iterator[tuple[int
         yield k, index, start - offsets[k], end - offsets[k]
 
 
+def _ideographic_matches(
+    rules: DesignRules, texts: Sequence[str]
+) -> Iterator[tuple[int, CueGroup, int, int]]:
+    """`(text index, cue group, start, end)` of the Chinese cues in `texts` that hold
+    Chinese characters."""
+    zh = rules.ideographic
+    if zh is None:
+        return
+    for k, text in enumerate(texts):
+        if _has_ideographs(text):
+            for name, start, end in zh.cues.hits(text.lower()):
+                yield k, zh.groups[int(name[1:])], start, end
+
+
+def _all_matches(
+    rules: DesignRules, texts: Sequence[str]
+) -> Iterator[tuple[int, CueGroup, int, int]]:
+    """`(text index, cue group, start, end)` of the English cues, then the Chinese ones."""
+    for k, index, start, end in _cue_matches(rules, texts):
+        yield k, rules.groups[index], start, end
+    yield from _ideographic_matches(rules, texts)
+
+
 def find_design_cues(text: str) -> list[tuple[Design, int, int]]:
     """Every design cue in `text` as `(design, start, end)`, in text order."""
-    rules = design_rules()
-    return [
-        (rules.groups[i].design, start, end) for _, i, start, end in _cue_matches(rules, [text])
+    found = [
+        (group.design, start, end) for _, group, start, end in _all_matches(design_rules(), [text])
     ]
+    return sorted(found, key=lambda cue: cue[1])
 
 
 def design_scores(sentences: Sequence[Sentence]) -> dict[Design, int]:
-    """Weighted cue counts per design over `sentences` (one count per cue group per sentence)."""
+    """Weighted cue counts per design over `sentences` (one count per design and weight
+    per sentence: a cue group, or the same group in Chinese)."""
     rules = design_rules()
     scores: dict[Design, int] = defaultdict(int)
-    seen: set[tuple[int, int]] = set()
-    for k, index, _, _ in _cue_matches(rules, [s.text for s in sentences]):
-        if (k, index) in seen:
+    seen: set[tuple[int, Design, int]] = set()
+    for k, group, _, _ in _all_matches(rules, [s.text for s in sentences]):
+        key = (k, group.design, group.weight)
+        if key in seen:
             continue
-        seen.add((k, index))
-        sentence, group = sentences[k], rules.groups[index]
+        seen.add(key)
+        sentence = sentences[k]
         factor = TITLE_WEIGHT if sentence.field.startswith("title") else 1
         scores[_unless_not_pooled(group.design, sentence.text, rules)] += group.weight * factor
     return dict(scores)
@@ -232,7 +310,20 @@ def _has_systematic_cue(scores: dict[Design, int]) -> bool:
 
 def _not_pooled(text: str, rules: DesignRules) -> bool:
     """Whether `text` says the results were not pooled ("a meta-analysis was not possible")."""
-    return rules.no_pooling is not None and rules.no_pooling.search(text) is not None
+    if rules.no_pooling is not None and rules.no_pooling.search(text) is not None:
+        return True
+    zh = rules.ideographic
+    return (
+        zh is not None and _has_ideographs(text) and zh.no_pooling.search(text.lower()) is not None
+    )
+
+
+def _pooled(text: str, rules: DesignRules) -> bool:
+    """Whether `text` shows pooling ("pooled", "heterogeneity", "异质性")."""
+    if rules.pooling.search(text):
+        return True
+    zh = rules.ideographic
+    return zh is not None and _has_ideographs(text) and zh.pooling.search(text.lower()) is not None
 
 
 def _unless_not_pooled(design: Design, text: str, rules: DesignRules) -> Design:
@@ -244,7 +335,7 @@ def _unless_not_pooled(design: Design, text: str, rules: DesignRules) -> Design:
 
 def _with_pooling(design: Design, sentences: Sequence[Sentence], rules: DesignRules) -> Design:
     if design is Design.SYSTEMATIC_REVIEW and any(
-        rules.pooling.search(s.text) and not _not_pooled(s.text, rules) for s in sentences
+        _pooled(s.text, rules) and not _not_pooled(s.text, rules) for s in sentences
     ):
         return Design.SYSTEMATIC_REVIEW_META_ANALYSIS
     return design
