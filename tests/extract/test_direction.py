@@ -368,3 +368,16 @@ def test_direction_a_tie_goes_to_the_earlier_sentence() -> None:
     assert direction_of(sents, intervention="ketamine", condition=None) == (B, sents[0])
     swapped = abstract_sentences(sents[1].text, sents[0].text, *(s.text for s in sents[2:]))
     assert direction_of(swapped, intervention="ketamine", condition=None) == (NB, swapped[0])
+
+
+def test_direction_a_chinese_conclusion_label_opens_a_section() -> None:
+    # "Results: ketamine reduced pain. Conclusion: the trial was small. Ketamine was not
+    # superior to placebo." The second conclusion sentence decides.
+    sents = abstract_sentences(
+        "\u7ed3\u679c\uff1a\u6c2f\u80fa\u916e\u51cf\u8f7b\u4e86\u75bc\u75db\u3002",
+        "\u7ed3\u8bba\uff1a\u8be5\u8bd5\u9a8c\u89c4\u6a21\u8f83\u5c0f\u3002",
+        "\u6c2f\u80fa\u916e\u4e0d\u4f18\u4e8e\u5b89\u6170\u5242\u3002",
+        "\u8d44\u52a9\u6765\u81ea\u56fd\u5bb6\u57fa\u91d1\u3002",
+        "\u4f5c\u8005\u58f0\u660e\u65e0\u5229\u76ca\u51b2\u7a81\u3002",
+    )
+    assert direction_of(sents, intervention="ketamine", condition=None) == (NB, sents[2])

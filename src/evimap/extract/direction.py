@@ -56,7 +56,7 @@ from evimap.extract.pipeline import Findings, Sentence, Step
 from evimap.extract.vocab import condition_ancestors, find_conditions
 from evimap.records import Record
 
-_SECTION_LABEL = re.compile(r"^\s*([A-Za-z][A-Za-z' ]{2,40}):")
+_SECTION_LABEL = re.compile(r"^\s*([A-Za-z][A-Za-z' ]{2,40}|[\u4e00-\u9fff]{2,8})\s*[:\uff1a]")
 _CONCLUSION_LABELS = frozenset(
     {
         "conclusion",
@@ -68,6 +68,10 @@ _CONCLUSION_LABELS = frozenset(
         "implications for practice",
         "discussion",
         "summary",
+        "\u7ed3\u8bba",  # 结论
+        "\u4f5c\u8005\u7ed3\u8bba",  # 作者结论
+        "\u8ba8\u8bba",  # 讨论
+        "\u603b\u7ed3",  # 总结
     }
 )
 
@@ -106,7 +110,8 @@ def _conclusion_flags(sentences: Sequence[Sentence]) -> list[int]:
     for i, sentence in enumerate(sentences):
         if sentence.field != last_field:
             in_conclusion, last_field = False, sentence.field
-        label = _SECTION_LABEL.match(sentence.text) if ":" in sentence.text else None
+        text = sentence.text
+        label = _SECTION_LABEL.match(text) if ":" in text or "\uff1a" in text else None
         if label:
             in_conclusion = label.group(1).strip().lower() in _CONCLUSION_LABELS
         if in_conclusion or rules.conclusion_start.match(sentence.text):
