@@ -572,12 +572,8 @@ def parse_dose_patterns(label: str, data: Any) -> DosePatterns:
     }:
         raise VocabularyError("expected keys kind, source, parts, patterns, examples", file=label)
     try:
-        alternatives = [
-            f"(?:{template.format(**data['parts'])})" for template in data["patterns"].values()
-        ]
-        pattern = re.compile(
-            r"(?<![\w.,])(?:" + "|".join(alternatives) + r")(?![\w])", re.IGNORECASE
-        )
+        alternatives = [template.format(**data["parts"]) for template in data["patterns"].values()]
+        pattern = re.compile(_dose_regex(alternatives), re.IGNORECASE)
     except (KeyError, AttributeError, IndexError, re.error) as error:
         raise VocabularyError(f"dose patterns do not compile: {error!r}", file=label) from error
     return DosePatterns(
@@ -585,6 +581,50 @@ def parse_dose_patterns(label: str, data: Any) -> DosePatterns:
         tuple(str(e) for e in data.get("examples") or ()),
         tuple(str(e) for e in data.get("non_examples") or ()),
     )
+
+
+_LEADING_DIGITS = re.compile(r"\\d\+(?![?+*{])")
+"""An alternative's opening `\\d+` (greedy, not `\\d+?`, `\\d++` or `\\d+{2}`)."""
+
+
+def _dose_regex(alternatives: Sequence[str]) -> str:
+    r"""The one regex of the dose `alternatives`: each whole, not inside a word or number.
+
+    Plainly `(?<![\w.,])(?:a|b|c)(?![\w])`. When every alternative opens with `\d+` and
+    has no `|` of its own outside parentheses (all of `vocab/doses.yaml`'s), the same
+    regex is written to open with one digit, `\d(?<![\w.,]\d)(?:a'|b'|c')`, a' being a
+    with `\d*` for its `\d+`. It finds the same matches, but a regex that opens with a
+    character class lets `re` skip in C to the next digit, where one that opens with a
+    lookbehind tries every position of the text (99 -> 61 µs an abstract).
+    """
+    if all(_LEADING_DIGITS.match(a) and not _has_top_level_bar(a) for a in alternatives):
+        rests = [r"\d*" + a[len(r"\d+") :] for a in alternatives]
+        return r"\d(?<![\w.,]\d)(?:" + "|".join(f"(?:{r})" for r in rests) + r")(?![\w])"
+    return r"(?<![\w.,])(?:" + "|".join(f"(?:{a})" for a in alternatives) + r")(?![\w])"
+
+
+def _has_top_level_bar(regex: str) -> bool:
+    """Whether `regex` has a `|` outside every group and character class."""
+    depth = 0
+    class_at: int | None = None  # where the open character class's members begin
+    escaped = False
+    for index, char in enumerate(regex):
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif class_at is not None:
+            if char == "^" and index == class_at:
+                class_at += 1
+            elif char == "]" and index > class_at:  # a first "]" is a member
+                class_at = None
+        elif char == "[":
+            class_at = index + 1
+        elif char in "()":
+            depth += 1 if char == "(" else -1
+        elif char == "|" and depth == 0:
+            return True
+    return False
 
 
 @functools.cache
