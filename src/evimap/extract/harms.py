@@ -166,7 +166,7 @@ def _in_sentences(
     text: str,
     group: Sequence[Sentence],
     spans: Sequence[tuple[int, int]],
-) -> list[list[TermMatch]]:
+) -> Sequence[Sequence[TermMatch]]:
     """The matches of `find` in `text` (a field's sentences `group`, gaps as spaces) that
     lie inside a sentence, by sentence, offsets relative to it; a match across a sentence's
     edge is dropped. `vocab.find_terms_in_spans` gives exactly that when it can: every

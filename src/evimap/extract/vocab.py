@@ -467,7 +467,7 @@ def _candidates(text: str) -> dict[str, list[_Candidate]]:
     """Every whole-word key of every kind in `text`: one pass, as the pipeline wants all four."""
     folded, exact = _prepared(text)
     found = _found(_automaton(), folded, exact)
-    if _IDEOGRAPHIC.search(text):
+    if not text.isascii() and _IDEOGRAPHIC.search(text):
         _found_ideographic(_ideographic_automaton(), folded, found)
     return found
 
@@ -500,7 +500,7 @@ def _taken(kind: str, text: str) -> list[_Candidate]:
 
 def find_terms_in_spans(
     kind: str, text: str, spans: Sequence[tuple[int, int]]
-) -> list[list[TermMatch]] | None:
+) -> tuple[tuple[TermMatch, ...], ...] | None:
     """`find_terms(kind, text[start:end])` for every span, offsets relative to the span.
 
     One pass over `text` (a field's sentences with the gaps between them) costs far less
@@ -508,16 +508,21 @@ def find_terms_in_spans(
     non-word characters and no match (ignored phrases included) crosses a span's edge;
     when that cannot be guaranteed (or lowercasing is not character by character: "Σ",
     "İ"), None, and the caller searches each span itself. `spans` are sorted and disjoint.
+    Cached: pairs and harms ask it the same of a field, and share the (frozen) matches.
     """
-    if "\u03a3" in text or "\u0130" in text:
+    return _in_spans(kind, text, tuple(spans))
+
+
+@functools.lru_cache(maxsize=64)
+def _in_spans(
+    kind: str, text: str, spans: tuple[tuple[int, int], ...]
+) -> tuple[tuple[TermMatch, ...], ...] | None:
+    """`find_terms_in_spans`, cached by its arguments."""
+    if not _spans_apart(text, spans):
         return None
-    size = len(text)
-    # Neither copy of the text changes whether a character is alphanumeric (a test checks
-    # every code point), so the text's own borders are theirs.
-    for start, end in spans:
-        if (start > 0 and text[start - 1].isalnum()) or (end < size and text[end].isalnum()):
-            return None
     taken = _taken(kind, text)
+    if not taken:
+        return ((),) * len(spans)
     found = _MATCH_KIND[kind]
     starts = [start for start, _ in spans]
     out: list[list[TermMatch]] = [[] for _ in spans]
@@ -528,7 +533,25 @@ def find_terms_in_spans(
         if name:
             offset = starts[slot]
             out[slot].append(TermMatch(s - offset, e - offset, text[s:e], name, found, group))
-    return out
+    return tuple(map(tuple, out))
+
+
+@functools.lru_cache(maxsize=16)
+def _spans_apart(text: str, spans: tuple[tuple[int, int], ...]) -> bool:
+    """Whether each span of `text` is bordered by non-word characters and lowercasing the
+    text is character by character (no "Σ" or "İ"): what `find_terms_in_spans` needs.
+
+    Cached: every kind asks it of the same field.
+    """
+    if "\u03a3" in text or "\u0130" in text:
+        return False
+    size = len(text)
+    # Neither copy of the text changes whether a character is alphanumeric (a test checks
+    # every code point), so the text's own borders are theirs.
+    for start, end in spans:
+        if (start > 0 and text[start - 1].isalnum()) or (end < size and text[end].isalnum()):
+            return False
+    return True
 
 
 def find_interventions(text: str) -> list[TermMatch]:
@@ -687,10 +710,12 @@ def _adverse_effect_names() -> frozenset[str]:
     return frozenset(term_key(t) for e in entries for t in (e.name, *e.synonyms))
 
 
+@functools.lru_cache(maxsize=4096)
 def is_adverse_effect_name(name: str) -> bool:
     """Whether a condition's name is also an adverse-effect term (nausea, hypotension).
 
     Such a condition is usually an outcome or a harm of the record, not what it treats.
+    Cached: pairs asks it of every condition mention, and a record names few conditions.
     """
     return term_key(name) in _adverse_effect_names()
 
