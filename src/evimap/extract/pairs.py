@@ -51,6 +51,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from evimap.extract.cue_search import has_match
 from evimap.extract.pipeline import Findings, Sentence, Step, covered_text
 from evimap.extract.vocab import (
     LANGUAGES,
@@ -276,7 +277,7 @@ def _combined(
 def _follows(cue: re.Pattern[str], sentence: Sentence, match: TermMatch) -> bool:
     """Whether `cue` ends right before `match`, in the same sentence."""
     at = match.start
-    return cue.search(sentence.text[max(0, at - CUE_SPAN) : at]) is not None
+    return has_match(cue, sentence.text[max(0, at - CUE_SPAN) : at])
 
 
 def _condition_weight(mentions: Mentions, match: TermMatch) -> float:
