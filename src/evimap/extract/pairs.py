@@ -228,6 +228,8 @@ def _combined(
     after a comparator cue is set apart, alone or as the first drug of a combination:
     the answer is the interventions and the comparators.
     """
+    if not drugs:  # most sentences name no drug
+        return (), ()
     groups: list[list[TermMatch]] = []
     text = sentence.text
     for match in drugs:
