@@ -490,10 +490,18 @@ def _taken(kind: str, text: str) -> list[_Candidate]:
         vocabulary(kind)  # raises the error that lists the kinds
     candidates = sorted(_candidates(text)[kind], key=lambda c: (c[0] - c[1], c[0]))
     taken: list[_Candidate] = []
+    # The spans taken so far, disjoint and in order: a candidate can only overlap the
+    # last of them that starts before it ends, found by bisection (no pass over them all).
+    starts: list[int] = []
+    ends: list[int] = []
     for candidate in candidates:
         start, end = candidate[0], candidate[1]
-        if all(end <= s or start >= e for s, e, _, _ in taken):
-            taken.append(candidate)
+        at = bisect.bisect_left(starts, end)
+        if at and ends[at - 1] > start:
+            continue
+        starts.insert(at, start)
+        ends.insert(at, end)
+        taken.append(candidate)
     taken.sort()
     return taken
 
