@@ -403,6 +403,8 @@ def _title_interventions(mentions: Sequence[Mentions]) -> set[str]:
 
 
 def _distinct(matches: Sequence[TermMatch]) -> list[TermMatch]:
+    if len(matches) < 2:  # most sentences: nothing to merge
+        return list(matches)
     return list({m.canonical: m for m in matches}.values())
 
 
