@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from importlib import resources
 from typing import Any
 
@@ -487,3 +488,39 @@ def test_every_name_in_another_language_is_found_as_its_entry(kind: str) -> None
             for term in terms:
                 found = vocab.find_terms(kind, f"。{term}。")
                 assert [m.canonical for m in found] == [name], term
+
+
+def test_dose_regex_opening_with_a_digit_finds_what_the_plain_one_does() -> None:
+    alternatives = [r"\d+(?:[.,]\d+)?\s*mg(?:/kg)?", r"\d+\s*(?:g|ml)"]
+    fast = re.compile(vocab._dose_regex(alternatives), re.IGNORECASE)
+    plain = "(?<![\\w.,])(?:" + "|".join(f"(?:{a})" for a in alternatives) + ")(?![\\w])"
+    assert fast.pattern.startswith(r"\d(?<!")
+    text = "1 mg, 0.5 mg/kg; x2 mg 3.4 g 12,5 ml a5 g (7 g) 2020 8mg/kg, .5 mg 9 g9 10 ML"
+    assert [m.span() for m in fast.finditer(text)] == [
+        m.span() for m in re.finditer(plain, text, re.IGNORECASE)
+    ]
+
+
+@pytest.mark.parametrize(
+    "alternative", [r"\d+ mg|dose", r"\d+? mg", r"\d+{2} mg", r"mg \d+", r"[|]\d+"]
+)
+def test_dose_regex_keeps_the_plain_form_when_a_rewrite_could_change_it(alternative: str) -> None:
+    regex = vocab._dose_regex([r"\d+ g", alternative])
+    assert regex.startswith(r"(?<![\w.,])")
+
+
+@pytest.mark.parametrize(
+    ("regex", "expected"),
+    [
+        ("a|b", True),
+        ("(a|b)", False),
+        ("[|]a", False),
+        ("[]|]a", False),
+        ("[^]|]", False),
+        (r"\|a", False),
+        ("(a)|b", True),
+        ("[a]|b", True),
+    ],
+)
+def test_has_top_level_bar(regex: str, expected: bool) -> None:
+    assert vocab._has_top_level_bar(regex) is expected

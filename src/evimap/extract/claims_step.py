@@ -23,14 +23,22 @@ NO_CLAIMS_DESIGNS = frozenset({Design.PROTOCOL})
 def build_claims(
     record: Record, found: Findings, provenance: Sequence[tuple[str, int]]
 ) -> list[Claim]:
-    """The record's claims from what the steps found."""
+    """The record's claims from what the steps found.
+
+    The directions are read before the design: a record with no pair that states one
+    (most of them) makes no claim whatever its design, and the design step (with what it
+    reads) then never runs.
+    """
+    directions = found["directions"]
+    if not any(pair in directions for pair in found["pairs"]):
+        return []
     design: Design = found["design"]
     if design in NO_CLAIMS_DESIGNS:
         return []
     texts = record.texts()
     claims = []
     for intervention, condition in found["pairs"]:
-        stated = found["directions"].get((intervention, condition))
+        stated = directions.get((intervention, condition))
         if stated is None:
             continue
         direction, sentence = stated

@@ -155,8 +155,8 @@ def _found_by_sentence(sentences: Sequence[Sentence]) -> list[Found]:
             continue
         spans = [(sentence.start, sentence.end) for sentence in group]
         by_kind = [_in_sentences(kind, find, text, group, spans) for kind, find in _KINDS]
-        for slot, i in enumerate(indexes):
-            out[i] = tuple(tuple(matches[slot]) for matches in by_kind)
+        for i, found in zip(indexes, zip(*by_kind, strict=True), strict=True):
+            out[i] = found
     return out
 
 
@@ -166,7 +166,7 @@ def _in_sentences(
     text: str,
     group: Sequence[Sentence],
     spans: Sequence[tuple[int, int]],
-) -> list[list[TermMatch]]:
+) -> tuple[tuple[TermMatch, ...], ...]:
     """The matches of `find` in `text` (a field's sentences `group`, gaps as spaces) that
     lie inside a sentence, by sentence, offsets relative to it; a match across a sentence's
     edge is dropped. `vocab.find_terms_in_spans` gives exactly that when it can: every
@@ -194,7 +194,7 @@ def _in_sentences(
                 match.group_or_class,
             )
         )
-    return buckets
+    return tuple(map(tuple, buckets))
 
 
 @functools.lru_cache(maxsize=16)

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import Protocol
 
+from evimap.extract.cue_search import has_match
 from evimap.extract.pipeline import Sentence, covered_text
 from evimap.extract.vocab import normalized, term_key, vocabulary
 
@@ -119,7 +120,7 @@ def _mention_level(text: str, starts: Sequence[int]) -> int:
     """`names_intervention` of `text`, given where the names start in it."""
     if not starts:
         return 0
-    if all(_COMPARATOR_BEFORE.search(text[max(0, s - 60) : s]) for s in starts):
+    if all(has_match(_COMPARATOR_BEFORE, text[max(0, s - 60) : s]) for s in starts):
         return 1
     return 2
 

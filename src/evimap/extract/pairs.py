@@ -51,6 +51,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from evimap.extract.cue_search import has_match
 from evimap.extract.pipeline import Findings, Sentence, Step, covered_text
 from evimap.extract.vocab import (
     LANGUAGES,
@@ -257,6 +258,8 @@ def _combined(
     after a comparator cue is set apart, alone or as the first drug of a combination:
     the answer is the interventions and the comparators.
     """
+    if not drugs:  # most sentences name no drug
+        return (), ()
     groups: list[list[TermMatch]] = []
     text = sentence.text
     for match in drugs:
@@ -313,7 +316,7 @@ def _is_measured(sentence: Sentence, match: TermMatch) -> bool:
 def _follows(cue: re.Pattern[str], sentence: Sentence, match: TermMatch) -> bool:
     """Whether `cue` ends right before `match`, in the same sentence."""
     at = match.start
-    return cue.search(sentence.text[max(0, at - CUE_SPAN) : at]) is not None
+    return has_match(cue, sentence.text[max(0, at - CUE_SPAN) : at])
 
 
 def _condition_weight(mentions: Mentions, match: TermMatch) -> float:
@@ -438,6 +441,8 @@ def _title_interventions(mentions: Sequence[Mentions]) -> set[str]:
 
 
 def _distinct(matches: Sequence[TermMatch]) -> list[TermMatch]:
+    if len(matches) < 2:  # most sentences: nothing to merge
+        return list(matches)
     return list({m.canonical: m for m in matches}.values())
 
 

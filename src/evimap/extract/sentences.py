@@ -166,6 +166,10 @@ def sentences(text: str) -> list[tuple[int, int]]:
 def _is_abbreviation(text: str, dot: int) -> bool:
     """Whether the word before the `.` at `dot` is an abbreviation, an initial ("J.") or
     dotted ("e.g", "U.S"), so that the `.` does not end the sentence."""
+    last = text[dot - 1 : dot]
+    if last and not last.isalpha() and not last.isspace():
+        # The word ends in a digit or a sign ("12.", "(n = 3).", "25%."): none of the three.
+        return False
     before = text[max(0, dot - 40) : dot].rsplit(None, 1)
     token = before[-1].lstrip("([\"'\u201c") if before else ""
     if not token:

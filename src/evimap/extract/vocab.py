@@ -467,7 +467,7 @@ def _candidates(text: str) -> dict[str, list[_Candidate]]:
     """Every whole-word key of every kind in `text`: one pass, as the pipeline wants all four."""
     folded, exact = _prepared(text)
     found = _found(_automaton(), folded, exact)
-    if _IDEOGRAPHIC.search(text):
+    if not text.isascii() and _IDEOGRAPHIC.search(text):
         _found_ideographic(_ideographic_automaton(), folded, found)
     return found
 
@@ -490,17 +490,25 @@ def _taken(kind: str, text: str) -> list[_Candidate]:
         vocabulary(kind)  # raises the error that lists the kinds
     candidates = sorted(_candidates(text)[kind], key=lambda c: (c[0] - c[1], c[0]))
     taken: list[_Candidate] = []
+    # The spans taken so far, disjoint and in order: a candidate can only overlap the
+    # last of them that starts before it ends, found by bisection (no pass over them all).
+    starts: list[int] = []
+    ends: list[int] = []
     for candidate in candidates:
         start, end = candidate[0], candidate[1]
-        if all(end <= s or start >= e for s, e, _, _ in taken):
-            taken.append(candidate)
+        at = bisect.bisect_left(starts, end)
+        if at and ends[at - 1] > start:
+            continue
+        starts.insert(at, start)
+        ends.insert(at, end)
+        taken.append(candidate)
     taken.sort()
     return taken
 
 
 def find_terms_in_spans(
     kind: str, text: str, spans: Sequence[tuple[int, int]]
-) -> list[list[TermMatch]] | None:
+) -> tuple[tuple[TermMatch, ...], ...] | None:
     """`find_terms(kind, text[start:end])` for every span, offsets relative to the span.
 
     One pass over `text` (a field's sentences with the gaps between them) costs far less
@@ -508,16 +516,21 @@ def find_terms_in_spans(
     non-word characters and no match (ignored phrases included) crosses a span's edge;
     when that cannot be guaranteed (or lowercasing is not character by character: "Σ",
     "İ"), None, and the caller searches each span itself. `spans` are sorted and disjoint.
+    Cached: pairs and harms ask it the same of a field, and share the (frozen) matches.
     """
-    if "\u03a3" in text or "\u0130" in text:
+    return _in_spans(kind, text, tuple(spans))
+
+
+@functools.lru_cache(maxsize=64)
+def _in_spans(
+    kind: str, text: str, spans: tuple[tuple[int, int], ...]
+) -> tuple[tuple[TermMatch, ...], ...] | None:
+    """`find_terms_in_spans`, cached by its arguments."""
+    if not _spans_apart(text, spans):
         return None
-    size = len(text)
-    # Neither copy of the text changes whether a character is alphanumeric (a test checks
-    # every code point), so the text's own borders are theirs.
-    for start, end in spans:
-        if (start > 0 and text[start - 1].isalnum()) or (end < size and text[end].isalnum()):
-            return None
     taken = _taken(kind, text)
+    if not taken:
+        return ((),) * len(spans)
     found = _MATCH_KIND[kind]
     starts = [start for start, _ in spans]
     out: list[list[TermMatch]] = [[] for _ in spans]
@@ -528,7 +541,25 @@ def find_terms_in_spans(
         if name:
             offset = starts[slot]
             out[slot].append(TermMatch(s - offset, e - offset, text[s:e], name, found, group))
-    return out
+    return tuple(map(tuple, out))
+
+
+@functools.lru_cache(maxsize=16)
+def _spans_apart(text: str, spans: tuple[tuple[int, int], ...]) -> bool:
+    """Whether each span of `text` is bordered by non-word characters and lowercasing the
+    text is character by character (no "Σ" or "İ"): what `find_terms_in_spans` needs.
+
+    Cached: every kind asks it of the same field.
+    """
+    if "\u03a3" in text or "\u0130" in text:
+        return False
+    size = len(text)
+    # Neither copy of the text changes whether a character is alphanumeric (a test checks
+    # every code point), so the text's own borders are theirs.
+    for start, end in spans:
+        if (start > 0 and text[start - 1].isalnum()) or (end < size and text[end].isalnum()):
+            return False
+    return True
 
 
 def find_interventions(text: str) -> list[TermMatch]:
@@ -572,12 +603,8 @@ def parse_dose_patterns(label: str, data: Any) -> DosePatterns:
     }:
         raise VocabularyError("expected keys kind, source, parts, patterns, examples", file=label)
     try:
-        alternatives = [
-            f"(?:{template.format(**data['parts'])})" for template in data["patterns"].values()
-        ]
-        pattern = re.compile(
-            r"(?<![\w.,])(?:" + "|".join(alternatives) + r")(?![\w])", re.IGNORECASE
-        )
+        alternatives = [template.format(**data["parts"]) for template in data["patterns"].values()]
+        pattern = re.compile(_dose_regex(alternatives), re.IGNORECASE)
     except (KeyError, AttributeError, IndexError, re.error) as error:
         raise VocabularyError(f"dose patterns do not compile: {error!r}", file=label) from error
     return DosePatterns(
@@ -585,6 +612,50 @@ def parse_dose_patterns(label: str, data: Any) -> DosePatterns:
         tuple(str(e) for e in data.get("examples") or ()),
         tuple(str(e) for e in data.get("non_examples") or ()),
     )
+
+
+_LEADING_DIGITS = re.compile(r"\\d\+(?![?+*{])")
+"""An alternative's opening `\\d+` (greedy, not `\\d+?`, `\\d++` or `\\d+{2}`)."""
+
+
+def _dose_regex(alternatives: Sequence[str]) -> str:
+    r"""The one regex of the dose `alternatives`: each whole, not inside a word or number.
+
+    Plainly `(?<![\w.,])(?:a|b|c)(?![\w])`. When every alternative opens with `\d+` and
+    has no `|` of its own outside parentheses (all of `vocab/doses.yaml`'s), the same
+    regex is written to open with one digit, `\d(?<![\w.,]\d)(?:a'|b'|c')`, a' being a
+    with `\d*` for its `\d+`. It finds the same matches, but a regex that opens with a
+    character class lets `re` skip in C to the next digit, where one that opens with a
+    lookbehind tries every position of the text (99 -> 61 µs an abstract).
+    """
+    if all(_LEADING_DIGITS.match(a) and not _has_top_level_bar(a) for a in alternatives):
+        rests = [r"\d*" + a[len(r"\d+") :] for a in alternatives]
+        return r"\d(?<![\w.,]\d)(?:" + "|".join(f"(?:{r})" for r in rests) + r")(?![\w])"
+    return r"(?<![\w.,])(?:" + "|".join(f"(?:{a})" for a in alternatives) + r")(?![\w])"
+
+
+def _has_top_level_bar(regex: str) -> bool:
+    """Whether `regex` has a `|` outside every group and character class."""
+    depth = 0
+    class_at: int | None = None  # where the open character class's members begin
+    escaped = False
+    for index, char in enumerate(regex):
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif class_at is not None:
+            if char == "^" and index == class_at:
+                class_at += 1
+            elif char == "]" and index > class_at:  # a first "]" is a member
+                class_at = None
+        elif char == "[":
+            class_at = index + 1
+        elif char in "()":
+            depth += 1 if char == "(" else -1
+        elif char == "|" and depth == 0:
+            return True
+    return False
 
 
 @functools.cache
@@ -647,10 +718,12 @@ def _adverse_effect_names() -> frozenset[str]:
     return frozenset(term_key(t) for e in entries for t in (e.name, *e.synonyms))
 
 
+@functools.lru_cache(maxsize=4096)
 def is_adverse_effect_name(name: str) -> bool:
     """Whether a condition's name is also an adverse-effect term (nausea, hypotension).
 
     Such a condition is usually an outcome or a harm of the record, not what it treats.
+    Cached: pairs asks it of every condition mention, and a record names few conditions.
     """
     return term_key(name) in _adverse_effect_names()
 

@@ -1,0 +1,85 @@
+"""`re.IGNORECASE` cue searches made fast on ASCII text, with the same answers.
+
+Pairs and direction ask, thousands of times a run, whether a cue such as "compared with"
+ends right before a drug's name: a case-insensitive regex searched over the 60
+characters before it. `re` starts such a search at every position of the window, trying
+every alternative, since with IGNORECASE it cannot tell which characters may open a
+match (it skips ahead in C only to characters a case-sensitive pattern opens with).
+The same pattern without IGNORECASE, over the window lowercased, runs about five times
+faster and, for an ASCII window and a pattern that `folds_to_lowercase`, finds a match
+exactly when the original does: lowercasing ASCII keeps every offset, every `\\w`, `\\s`,
+`\\d` and word boundary, and makes a lowercase letter of the pattern meet the text's
+letter in either case, as IGNORECASE does.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+_CLASS_ESCAPES = frozenset("sSwWdDbB")
+"""Escapes that mean the same on a text and on its ASCII lowercase: `\\s`, `\\w`, `\\d`,
+their negations and word boundaries (in a class, `\\b` is a backspace: not a letter)."""
+_INLINE_FLAGS = frozenset("aiLmsux-")
+
+
+def has_match(cue: re.Pattern[str], text: str) -> bool:
+    """Whether `cue.search(text)` finds a match, searched without IGNORECASE on the
+    lowercased text when that gives the same answer (see the module docstring)."""
+    if text.isascii():
+        twin = _lowercase_twin(cue)
+        if twin is not None:
+            return twin.search(text.lower()) is not None
+    return cue.search(text) is not None
+
+
+@functools.lru_cache(maxsize=256)
+def _lowercase_twin(cue: re.Pattern[str]) -> re.Pattern[str] | None:
+    """`cue` compiled without IGNORECASE, when on lowercased ASCII text it matches just
+    where `cue` matches the text; None when it may not, or `cue` ignores no case."""
+    if not cue.flags & re.IGNORECASE or not folds_to_lowercase(cue.pattern):
+        return None
+    return re.compile(cue.pattern, cue.flags & ~re.IGNORECASE)
+
+
+def folds_to_lowercase(pattern: str) -> bool:
+    """Whether `pattern` with IGNORECASE matches an ASCII text where, without it, it
+    matches the text lowercased.
+
+    Conservative (a False only costs speed): true of an ASCII pattern without uppercase
+    letters or inline flags, whose escapes are `_CLASS_ESCAPES` or punctuation, and whose
+    character classes hold no range (a "-" only first or last in a class): a range such
+    as `[@-_]` holds the uppercase letters but not the lowercase ones.
+    """
+    if not pattern.isascii():
+        return False
+    class_start = -1  # where the open character class's members begin; -1: none open
+    index = 0
+    size = len(pattern)
+    while index < size:
+        char = pattern[index]
+        if char == "\\":
+            escaped = pattern[index + 1 : index + 2]
+            if escaped.isalnum() and escaped not in _CLASS_ESCAPES:
+                return False
+            index += 2
+            continue
+        if char.isupper():
+            return False
+        if class_start >= 0:
+            if char == "]" and index > class_start:
+                class_start = -1
+            elif char == "-" and index > class_start and pattern[index + 1 : index + 2] != "]":
+                return False
+        elif char == "[":
+            class_start = index + 1
+            if pattern[class_start : class_start + 1] == "^":
+                class_start += 1
+        elif (
+            char == "("
+            and pattern[index + 1 : index + 2] == "?"
+            and (pattern[index + 2 : index + 3] in _INLINE_FLAGS)
+        ):
+            return False
+        index += 1
+    return True

@@ -1,0 +1,82 @@
+"""`cue_search`: fast case-insensitive cue searches give the answers of `re`."""
+
+from __future__ import annotations
+
+import random
+import re
+
+import pytest
+
+from evimap.extract import intervention_names, pairs
+from evimap.extract.cue_search import _lowercase_twin, folds_to_lowercase, has_match
+
+CUES = [
+    pairs.COMPARATOR,
+    pairs.INDICATION,
+    pairs.OUTCOME,
+    intervention_names._COMPARATOR_BEFORE,
+]
+SAMPLE = (
+    "rather than instead of compared with to in comparison versus vs. vs relative receiving "
+    "treated taking added add-on adjunct for among treating treatment of management risk "
+    "ratio odds incidence rates recurrence reduced prevents halves deaths from due and with "
+    "the a an iv intravenous oral 0.5 mg 12 healthy women's ketamine - ( ) , . ; \n \t"
+)
+WORDS = SAMPLE.split(" ")
+
+
+def _windows(seed: int, count: int) -> list[str]:
+    chance = random.Random(seed)
+    out = []
+    for _ in range(count):
+        words = chance.choices(WORDS, k=chance.randint(0, 12))
+        text = "".join(w + chance.choice(["", " ", "  ", "\n"]) for w in words)
+        out.append("".join(c.upper() if chance.random() < 0.2 else c for c in text)[-60:])
+    return out
+
+
+@pytest.mark.parametrize("cue", CUES, ids=lambda cue: cue.pattern[:30])
+def test_every_cue_of_pairs_and_direction_takes_the_fast_path(cue: re.Pattern[str]) -> None:
+    assert _lowercase_twin(cue) is not None
+
+
+@pytest.mark.parametrize("cue", CUES, ids=lambda cue: cue.pattern[:30])
+def test_has_match_answers_as_the_case_insensitive_search(cue: re.Pattern[str]) -> None:
+    windows = [*_windows(3, 4000), "Compared With ", "COMPARED TO THE ", "Vs. ", "\u017f than "]
+    for window in windows:
+        assert has_match(cue, window) == (cue.search(window) is not None), window
+
+
+def test_has_match_searches_non_ascii_text_as_it_is() -> None:
+    cue = re.compile(r"than\s+$", re.IGNORECASE)
+    assert has_match(cue, "less \u017fthan ")
+    assert has_match(cue, "THAN\u00a0")
+
+
+@pytest.mark.parametrize(
+    ("pattern", "expected"),
+    [
+        (r"(?:than|vs\.?)\s+(?:[\w'-]+\s+){0,3}$", True),
+        (r"[^-a][\d.,]\b\S\W\D\B", True),
+        (r"Than", False),
+        (r"[@-_]", False),
+        (r"[a-z]", False),
+        (r"\x41", False),
+        (r"\N{LATIN SMALL LETTER A}", False),
+        (r"(a)\1", False),
+        (r"(?-i:a)", False),
+        (r"(?i)a", False),
+        (r"(?P<x>a)", False),
+        ("caf\u00e9", False),
+        (r"[\]-]", True),
+        (r"[]a-]", True),
+        (r"\t", False),
+    ],
+)
+def test_folds_to_lowercase(pattern: str, expected: bool) -> None:
+    assert folds_to_lowercase(pattern) is expected
+
+
+def test_a_pattern_that_ignores_no_case_is_searched_as_it_is() -> None:
+    assert _lowercase_twin(re.compile("than")) is None
+    assert not has_match(re.compile("than"), "THAN")
