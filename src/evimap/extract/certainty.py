@@ -26,6 +26,7 @@ from typing import Any
 from evimap.claims import CERTAINTY_ORDER, Certainty
 from evimap.extract.pairs import Mentions, sentences_about
 from evimap.extract.pipeline import Findings, Sentence, Step
+from evimap.extract.vocab import HAN
 from evimap.records import Record
 
 LEVEL_WORDS: dict[str, Certainty] = {
@@ -226,8 +227,7 @@ _IDEOGRAPHIC_NEG_BEFORE_RE = re.compile(
     rf"(?:{'|'.join(IDEOGRAPHIC_NEGATION_BEFORE)})的?[^\uff0c,\u3002\uff1b;\uff1a:\s]{{0,4}}$"
 )
 _IDEOGRAPHIC_NEG_AFTER_RE = re.compile(rf"[\s\uff0c,]*(?:{'|'.join(IDEOGRAPHIC_NEGATION_AFTER)})")
-_IDEOGRAPHIC = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-"""Chinese characters (as `vocab` reads them)."""
+
 _NEG_BEFORE_RE = re.compile(
     rf"\b(?:{'|'.join(NEGATION_BEFORE)})\s+(?:(?:\w+[\s-]+){{0,2}})?$", re.IGNORECASE
 )
@@ -290,7 +290,7 @@ def find_certainty(text: str) -> list[CertaintyMention]:
     if len(low) != len(text):  # a few characters change length when lower-cased
         low = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
     found: list[CertaintyMention] = []
-    if not text.isascii() and ("证据" in low or "grade" in low) and _IDEOGRAPHIC.search(low):
+    if not text.isascii() and ("证据" in low or "grade" in low) and HAN.search(low):
         found.extend(_ideographic_mentions(low))
     elif "evidence" not in low and "grade" not in low:
         return []

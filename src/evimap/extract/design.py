@@ -44,6 +44,7 @@ from evimap.claims import Design
 from evimap.extract.cue_trie import CueTrie, cue_trie
 from evimap.extract.direction_cues import IdeographicScan, ideographic_scan
 from evimap.extract.pipeline import Findings, Sentence, Step
+from evimap.extract.vocab import HAN
 from evimap.records import Record
 
 TITLE_WEIGHT = 3
@@ -94,13 +95,8 @@ class IdeographicDesignRules:
     no_pooling: re.Pattern[str]
 
 
-_IDEOGRAPHIC = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-"""Chinese characters (as `vocab` reads them): a sentence with one is read for the cues
-of `designs_zh.yaml` too."""
-
-
 def _has_ideographs(text: str) -> bool:
-    return not text.isascii() and _IDEOGRAPHIC.search(text) is not None
+    return not text.isascii() and HAN.search(text) is not None
 
 
 def _alternation(patterns: Sequence[str]) -> str:

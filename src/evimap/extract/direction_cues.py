@@ -49,6 +49,7 @@ import yaml
 from evimap.claims import Direction
 from evimap.extract.cue_trie import CueTrie, cue_trie
 from evimap.extract.intervention_names import folded_sentence, name_starts, name_terms
+from evimap.extract.vocab import HAN
 
 # The stdlib's own regex parser reads each cue's possible first characters; typeshed does
 # not describe these private modules, and `sre_parse` warns on import since Python 3.11.
@@ -91,9 +92,6 @@ _CLAUSE_BREAK = re.compile(
 )
 """Where a clause ends: punctuation, or a contrast word (but, however; 但, 然而, 尽管, 虽然,
 不过), the Chinese ones without word boundaries."""
-_IDEOGRAPHIC = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-"""Chinese characters (as `vocab` reads them): a sentence with one is scanned for the
-cues of `direction_zh.yaml` too."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -371,7 +369,7 @@ def _hits(folded: str) -> list[tuple[str, int, int]]:
         # From the cue's last character: it may be the one before the next cue.
         pos = end - 1
         hits.append((_KINDS[scan.group_at(text, start)], start - 1, end - 1))
-    if trie is scan.ascii_trie or _IDEOGRAPHIC.search(folded) is None:
+    if trie is scan.ascii_trie or HAN.search(folded) is None:
         return hits
     return _with_ideographic_hits(hits, folded)
 
@@ -407,7 +405,7 @@ def _scan(text: str) -> tuple[tuple[DirectionCue, ...], bool]:
     negated_until = -1
     for index, (kind, start, end) in enumerate(hits):
         if kind == "negation":
-            ideographic = _IDEOGRAPHIC.match(text, start) is not None
+            ideographic = HAN.match(text, start) is not None
             negated_until = end + (IDEOGRAPHIC_NEGATION_WINDOW if ideographic else NEGATION_WINDOW)
             continue
         if kind == "contrast":

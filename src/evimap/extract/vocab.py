@@ -322,6 +322,8 @@ _Candidate = tuple[int, int, str, str | None]
 _SKELETON = bytes(c if c < 128 and chr(c).isalnum() else 32 for c in range(256))
 _IDEOGRAPHIC = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
 """Chinese, Japanese and Korean characters: their words are not set apart by spaces."""
+HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+"""Chinese characters: text holding one may carry Chinese cues (`vocab.LANGUAGES`)."""
 
 
 def _keys(vocab: Vocabulary) -> tuple[dict[str, tuple[str, str | None]], ...]:
