@@ -102,6 +102,7 @@ def test_direction_outcome_polarity(text: str, direction: Direction) -> None:
         "Due to a lack of evidence, the role of amantadine remains uncertain.",
         "More research is needed before conclusions can be drawn.",
         "There is no evidence either way.",
+        "The efficacy of topical capsaicin needs further clarification.",
     ],
 )
 def test_direction_inconclusive_wordings(text: str) -> None:
@@ -171,6 +172,15 @@ def test_direction_scope_comparator_is_not_the_subject() -> None:
     propofol = direction_of(sents, intervention="propofol", condition=None)
     assert ketamine == (NB, sents[1])
     assert propofol == (B, sents[0])
+
+
+def test_direction_a_sentence_naming_the_drug_only_as_comparator_is_not_read_for_it() -> None:
+    sents = abstract_sentences(
+        "Labetalol, rather than hydralazine, lowered blood pressure in pre-eclampsia.",
+        "Hydralazine was given to 40 women.",
+    )
+    assert direction_of(sents, intervention="labetalol", condition=None) == (B, sents[0])
+    assert direction_of(sents, intervention="hydralazine", condition=None) is None
 
 
 def test_direction_conclusion_preferred_over_background() -> None:

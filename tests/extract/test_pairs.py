@@ -317,3 +317,66 @@ def test_pairs_at_equal_weight_a_specific_drug_goes_before_a_class() -> None:
         "Morphine, gabapentin and ketamine showed short-term analgesic efficacy.",
     )
     assert {i for i, _ in pairs} == {"gabapentin", "ketamine", "morphine"}
+
+
+def test_pairs_the_drug_an_add_on_was_added_to_is_no_focus() -> None:
+    pairs = pairs_of(
+        None,
+        "Bupivacaine was infiltrated in 80 adults after hernia repair.",
+        "The analgesic effect of bupivacaine combined with clonidine was longer than that "
+        "of bupivacaine alone in adults with postoperative pain.",
+        "Bupivacaine with clonidine reduced postoperative pain.",
+    )
+    assert "bupivacaine" not in {intervention for intervention, _ in pairs}
+    assert ("clonidine", "postoperative pain") in pairs
+
+
+def test_pairs_a_drug_alone_and_in_combination_is_the_base() -> None:
+    pairs = pairs_of(
+        "Sevoflurane alone and in combination with dexmedetomidine for sedation in MRI",
+        "Children received sevoflurane or sevoflurane plus dexmedetomidine.",
+    )
+    assert {intervention for intervention, _ in pairs} == {"dexmedetomidine"}
+
+
+def test_pairs_a_drug_named_as_a_target_is_not_an_intervention() -> None:
+    pairs = pairs_of(
+        None,
+        "Sarcosine, an inhibitor of the glycine transporter, was added in 60 adults with "
+        "schizophrenia.",
+        "Agents acting at the glycine binding site improved negative symptoms of schizophrenia.",
+    )
+    assert "glycine" not in {intervention for intervention, _ in pairs}
+
+
+def test_pairs_the_treatment_patients_were_already_on_is_background() -> None:
+    pairs = pairs_of(
+        "Pregabalin in patients undergoing buprenorphine maintenance",
+        "Adults undergoing buprenorphine maintenance with opioid use disorder were "
+        "randomized to pregabalin or placebo.",
+        "Pregabalin reduced opioid use disorder relapse.",
+    )
+    assert {intervention for intervention, _ in pairs} == {"pregabalin"}
+
+
+def test_pairs_without_a_title_every_drug_stating_a_finding_is_a_focus() -> None:
+    pairs = pairs_of(
+        None,
+        "The value of drug treatment for tinnitus remains unclear.",
+        "Acamprosate, gabapentin and betahistine were studied in small trials of tinnitus.",
+        "Betahistine was ineffective for tinnitus.",
+        "Melatonin and sulpiride improved tinnitus loudness in one trial each.",
+        "Larger trials are needed.",
+    )
+    named = {intervention for intervention, _ in pairs}
+    assert {"betahistine", "melatonin", "sulpiride"} <= named
+
+
+def test_pairs_a_condition_given_as_an_example_is_not_what_the_drug_is_for() -> None:
+    pairs = pairs_of(
+        None,
+        "Quinine did not reduce nocturnal leg cramps in 90 older adults.",
+        "No trial studied quinine for cramps of other causes (for example multiple sclerosis).",
+    )
+    # "for example" does not say what quinine is given for: the cramps it was tried in lead.
+    assert pairs[0] == ("quinine", "muscle cramps")

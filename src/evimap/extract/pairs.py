@@ -15,10 +15,13 @@ a claim is about the ones the record is *about*. The rule, in words:
    and 1 elsewhere.
 3. A drug named as the cause of a condition ("remifentanil-induced hyperalgesia") is not an
    intervention, and neither is a substance named inside a condition ("cocaine" in
-   "cocaine use disorder") or a drug named as a comparator ("compared with placebo").
+   "cocaine use disorder"), as a drug's target ("the glycine modulatory site"), as a
+   comparator ("compared with placebo") or as the treatment the patients were already on
+   ("patients undergoing methadone maintenance").
    Drugs given together ("ketamine plus propofol", "a combination of A and B", "A-B-C")
    are one intervention, "a + b" in alphabetical order, unless the record also gives one
-   of them alone or with placebo: then the claim is about the drug added (an add-on trial).
+   of them alone or with placebo: then the claim is about the drug added (an add-on trial),
+   and the drug it was added to is no focus of the record.
 4. The title says what a record is about. When it names interventions, only those can be
    the focus, and when it has an "effect of X" phrase ("Effects of lidocaine and ketamine
    on …", "Comparison of X with Y"), only the ones inside that phrase. Without a title
@@ -28,7 +31,9 @@ a claim is about the ones the record is *about*. The rule, in words:
    title that names only a class stands for the drug the text names most, if it names
    one with twice `FOCUS_WEIGHT` ("Experimental antidepressant…", then GLYX-13). Of
    several, one that the conclusions name only after a comparison word ("less effective
-   than fentanyl") is dropped when they name another as their subject.
+   than fentanyl") is dropped when they name another as their subject. A record without
+   a title also makes claims about every drug that opens a sentence stating a direction
+   ("Memantine and amitriptyline were ineffective for PLP"), whatever its weight.
 5. When the title names conditions (other than adverse-effect terms such as nausea, unless
    the drug is given for them: "for sedation"), they are the conditions of every focus
    intervention. Otherwise a focus intervention is paired with the conditions named in the
@@ -52,6 +57,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from evimap.extract.cue_search import has_match
+from evimap.extract.direction_cues import sentence_direction
 from evimap.extract.pipeline import Findings, Sentence, Step, covered_text
 from evimap.extract.vocab import (
     LANGUAGES,
@@ -79,6 +85,13 @@ MAX_CONDITIONS = 3
 CONDITION_SHARE = 0.5
 CAUSE = re.compile(r"\s*-?\s*(?:induced|associated|related|evoked|provoked|dependent)\b", re.I)
 """What follows a drug named as the cause of a condition, not as its treatment."""
+TARGET = re.compile(
+    r"\s*-?\s*(?:(?:modulatory|binding|allosteric|recognition)\s+)?"
+    r"(?:sites?|receptors?|transporters?|channels?)\b",
+    re.I,
+)
+"""What follows a substance named as a drug's target ("the glycine modulatory site",
+"opioid receptors"), not as the treatment."""
 MEASURED_AFTER = re.compile(r"\s*(?:consumption|requirements?|demands?|usage)\b", re.I)
 MEASURED_BEFORE = re.compile(
     r"(?:consumption of|requirements? (?:of|for)|demand for|need for|rescue)\s+(?:[\w-]+\s+){0,2}$",
@@ -100,15 +113,16 @@ EFFECT_OF = re.compile(
 """The head of a title phrase that names what the record tests ("Effect of X on Y")."""
 COMPARATOR = re.compile(
     r"(?:rather than|instead of|compared (?:with|to)|in comparison (?:with|to)|versus|vs\.?|"
-    r"than|relative to|receiving|treated with|taking|added to|add-on to|adjunct to|"
+    r"than|relative to|receiving|treated with|taking|undergoing|maintained on|added to|"
+    r"add-on to|adjunct to|"
     r"in addition to|with or without)"
     r"\s+(?:[\w-]+\s+){0,3}$",
     re.I,
 )
 """What precedes a drug named as the comparator or the background treatment, not the focus."""
 INDICATION = re.compile(
-    r"(?:with|for|among|treating|treatment of|management of|prevention of|prophylaxis of|"
-    r"prophylaxis for|\d)\s+(?:[\w'-]+\s+){0,3}$",
+    r"(?:with|for(?!\s+(?:example|instance)\b)|among|treating|treatment of|management of|"
+    r"prevention of|prophylaxis of|prophylaxis for|\d)\s+(?:[\w'-]+\s+){0,3}$",
     re.I,
 )
 """What precedes the condition a drug is given for ("for women with eclampsia") or the people
@@ -133,8 +147,8 @@ COMPARISON_WORD = re.compile(
     re.I,
 )
 JOINED = re.compile(
-    r"\s*(?:\+|plus|/|-|\u2013|(?:[\w-]+\s+)?(?:combined with|in combination with|together with))"
-    r"\s*$",
+    r"\s*(?:\+|plus|/|-|\u2013|"
+    r"(?:[\w-]+\s+){0,2}(?:combined with|in combination with|together with))\s*$",
     re.I,
 )
 """What stands between two drugs given together as one treatment ("ketamine plus propofol",
@@ -158,6 +172,11 @@ ALONE = re.compile(
 "risperidone plus placebo")."""
 TITLE_LABEL = re.compile(r"\s*title\s*:", re.I)
 """The label of a title given as the text's first line ("TITLE: Comparing …")."""
+SUBJECT_LEAD = re.compile(r"\s*(?:[\w-]+\s+){0,3}$")
+"""What may open a sentence before the drug that is its subject ("Oral nimodipine …")."""
+SUBJECT_LIST = re.compile(r"\s*(?:,\s*)?(?:(?:and|or)\s+)?$")
+"""What stands between the drugs of a list that opens a sentence ("Morphine, gabapentin
+and ketamine demonstrate …")."""
 EFFECT_OF_END = re.compile(
     r"\s(?:on|in|for|after|during|to|with|versus|vs\.?|compared|among|at|as|upon|in)\s|[:;?]|"
     r"\.\s|\.$"
@@ -176,6 +195,9 @@ class Mentions:
     """Drugs named as comparators ("compared with fentanyl"), left out of `interventions`."""
     is_title: bool = False
     """In the title, or the labelled first sentence ("TITLE: …") of a record without one."""
+    bases: tuple[TermMatch, ...] = ()
+    """Drugs of a combination that the record also gives alone: the add-on trial's
+    background ("fentanyl" in "fentanyl combined with ketamine … fentanyl alone")."""
 
 
 def views(record: Record, sentences: Sequence[Sentence]) -> list[list[Sentence]]:
@@ -221,7 +243,7 @@ def _view_mentions(
     for sentence in view:
         drugs, conditions = terms[id(sentence)]
         inside = [(c.start, c.end) for c in conditions]
-        interventions, compared = _combined(
+        interventions, compared, bases = _combined(
             sentence,
             alone,
             [
@@ -229,6 +251,7 @@ def _view_mentions(
                 for m in drugs
                 if not any(start <= m.start and m.end <= end for start, end in inside)
                 and not CAUSE.match(sentence.text, m.end)
+                and not TARGET.match(sentence.text, m.end)
                 and not _is_measured(sentence, m)
                 and m.text.lower() not in companies
             ],
@@ -240,14 +263,22 @@ def _view_mentions(
         else:
             weight = 1
         found.append(
-            Mentions(sentence, weight, interventions, conditions, compared, id(sentence) in titles)
+            Mentions(
+                sentence,
+                weight,
+                interventions,
+                conditions,
+                compared,
+                id(sentence) in titles,
+                bases,
+            )
         )
     return found
 
 
 def _combined(
     sentence: Sentence, alone: set[str], drugs: Sequence[TermMatch]
-) -> tuple[tuple[TermMatch, ...], tuple[TermMatch, ...]]:
+) -> tuple[tuple[TermMatch, ...], tuple[TermMatch, ...], tuple[TermMatch, ...]]:
     """The sentence's interventions with drugs given together joined into one, comparators out.
 
     "Ketamine plus propofol", "fentanyl-midazolam-medetomidine", "a combination of A and B"
@@ -256,10 +287,10 @@ def _combined(
     design, where the record also gives one of the drugs `alone` ("dexmedetomidine plus
     ketamine versus dexmedetomidine alone"), the claim is about the drug added. A drug
     after a comparator cue is set apart, alone or as the first drug of a combination:
-    the answer is the interventions and the comparators.
+    the answer is the interventions, the comparators and the add-on designs' bases.
     """
     if not drugs:  # most sentences name no drug
-        return (), ()
+        return (), (), ()
     groups: list[list[TermMatch]] = []
     text = sentence.text
     for match in drugs:
@@ -282,12 +313,14 @@ def _combined(
         groups.append([match])
     out = []
     compared = []
+    bases: list[TermMatch] = []
     for group in groups:
         if _follows(COMPARATOR, sentence, group[0]):
             compared.extend(group)
             continue
         added = [m for m in group if m.canonical not in alone]
         if added and len(added) < len(group):
+            bases.extend(m for m in group if m.canonical in alone)
             group = added
         if len(group) == 1:
             out.append(group[0])
@@ -303,7 +336,7 @@ def _combined(
                 None,
             )
         )
-    return tuple(out), tuple(compared)
+    return tuple(out), tuple(compared), tuple(bases)
 
 
 def _is_measured(sentence: Sentence, match: TermMatch) -> bool:
@@ -392,7 +425,37 @@ def focus_interventions(mentions: Sequence[Mentions]) -> list[str]:
         subjects, compared = _conclusion_roles(mentions)
         if subjects & set(focus):
             focus = [name for name in focus if name in subjects or name not in compared]
-    return focus[:MAX_INTERVENTIONS]
+    focus = focus[:MAX_INTERVENTIONS]
+    if not titled:
+        # Without a title to say what the record is about, what its sentences state is.
+        focus += [name for name in _stating_subjects(mentions) if name not in focus]
+    bases = {m.canonical for s in mentions for m in s.bases}
+    if bases and not bases.issuperset(focus):
+        # An add-on trial is about the drug added, not the background it was added to.
+        focus = [name for name in focus if name not in bases]
+    return focus
+
+
+def _stating_subjects(mentions: Sequence[Mentions]) -> list[str]:
+    """The drugs that open a sentence stating a direction, whatever their weight.
+
+    A review's conclusions name drug after drug, each once ("Memantine and amitriptyline
+    were ineffective"): each so named is a finding of the record.
+    """
+    out: list[str] = []
+    for mention in mentions:
+        text = mention.sentence.text
+        at = 0
+        subjects: list[str] = []
+        for match in mention.interventions:
+            cue = SUBJECT_LEAD if not subjects else SUBJECT_LIST
+            if not cue.fullmatch(text, at, match.start):
+                break
+            subjects.append(match.canonical)
+            at = match.end
+        if subjects and sentence_direction(text) is not None:
+            out.extend(name for name in subjects if name not in out)
+    return out
 
 
 def _conclusion_roles(mentions: Sequence[Mentions]) -> tuple[set[str], set[str]]:
@@ -583,7 +646,7 @@ def _pairs_step(record: Record, found: Findings) -> dict[str, Any]:
     return {"pairs": list(pairs), "mentions": [m for view in by_view for m in view]}
 
 
-PAIRS = Step("pairs", 7, _pairs_step, needs=("sentences",), gives=("pairs", "mentions"))
+PAIRS = Step("pairs", 8, _pairs_step, needs=("sentences",), gives=("pairs", "mentions"))
 """Gives `pairs` and `mentions` (every sentence of every view with its interventions and
 conditions, view after view), which later steps read instead of searching the sentences
 again."""
