@@ -380,3 +380,13 @@ def test_pairs_a_condition_given_as_an_example_is_not_what_the_drug_is_for() -> 
     )
     # "for example" does not say what quinine is given for: the cramps it was tried in lead.
     assert pairs[0] == ("quinine", "muscle cramps")
+
+
+def test_pairs_a_drug_whose_levels_are_measured_is_not_an_intervention() -> None:
+    pairs = pairs_of(
+        None,
+        "Valproate reduced manic symptoms in 50 adults with bipolar disorder.",
+        "Serum lithium levels were measured weekly.",
+        "The concentration of lithium did not change, and lithium levels stayed stable.",
+    )
+    assert {intervention for intervention, _ in pairs} == {"valproate"}

@@ -92,13 +92,16 @@ TARGET = re.compile(
 )
 """What follows a substance named as a drug's target ("the glycine modulatory site",
 "opioid receptors"), not as the treatment."""
-MEASURED_AFTER = re.compile(r"\s*(?:consumption|requirements?|demands?|usage)\b", re.I)
+MEASURED_AFTER = re.compile(
+    r"\s*(?:consumption|requirements?|demands?|usage|levels?|concentrations?)\b", re.I
+)
 MEASURED_BEFORE = re.compile(
-    r"(?:consumption of|requirements? (?:of|for)|demand for|need for|rescue)\s+(?:[\w-]+\s+){0,2}$",
+    r"(?:consumption of|requirements? (?:of|for)|demand for|need for|rescue|levels? of|"
+    r"concentrations? of)\s+(?:[\w-]+\s+){0,2}$",
     re.I,
 )
 """What surrounds a drug measured as an outcome ("postoperative morphine consumption",
-"the need for rescue fentanyl"), not given as the treatment tested."""
+"the need for rescue fentanyl", "serum lithium levels"), not given as the treatment tested."""
 COMPANY = re.compile(
     r"\s+(?:therapeutics|pharmaceuticals?|pharma|biosciences|biotech|laborator(?:y|ies)|"
     r"inc\b|corp\b|ltd\b|plc\b)",
