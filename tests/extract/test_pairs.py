@@ -390,3 +390,12 @@ def test_pairs_a_drug_whose_levels_are_measured_is_not_an_intervention() -> None
         "The concentration of lithium did not change, and lithium levels stayed stable.",
     )
     assert {intervention for intervention, _ in pairs} == {"valproate"}
+
+
+def test_pairs_harms_named_beside_a_drug_give_one_condition_not_each() -> None:
+    pairs = pairs_of(
+        None,
+        "Labetalol may lower heart rate but may increase hypotension, bradycardia and "
+        "dizziness in 70 adults.",
+    )
+    assert len(pairs) == 1

@@ -38,12 +38,13 @@ a claim is about the ones the record is *about*. The rule, in words:
    the drug is given for them: "for sedation"), they are the conditions of every focus
    intervention. Otherwise a focus intervention is paired with the conditions named in the
    same sentences as it, weighted the same way: an adverse-effect term only when nothing
-   else is named or the drug is given for it, a population term ("healthy volunteers")
-   only in sentences that name no disease. Those within `CONDITION_SHARE` of the best are
-   kept, at most `MAX_CONDITIONS`. With no condition in its sentences, the record's
-   heaviest condition is used. Either way a general condition hands its weight to the more
-   specific ones of its family that the record names (treatment-resistant
-   depression over depression, postoperative pain over pain).
+   else is named or the drug is given for it (and then only the heaviest one), a
+   population term ("healthy volunteers") only in sentences that name no disease. Those
+   within `CONDITION_SHARE` of the best are kept, at most `MAX_CONDITIONS`. With no
+   condition in its sentences, the record's heaviest condition is used. Either way a
+   general condition hands its weight to the more specific ones of its family that the
+   record names (treatment-resistant depression over depression, postoperative pain over
+   pain).
 
 The weights are round numbers chosen for the rule, not fitted: the dev set measures them
 (`bench/extraction.py`).
@@ -539,15 +540,22 @@ def conditions_for(intervention: str, mentions: Sequence[Mentions]) -> list[str]
         treated = [(c.canonical, _condition_weight(s, c)) for s, c in anywhere if _is_treated(s, c)]
         if treated or not beside:
             fallback = treated or [(c.canonical, _condition_weight(s, c)) for s, c in anywhere]
-            totals = _specific(_weights(fallback), named)
-            return [max(totals, key=lambda name: (totals[name], name))] if totals else []
-    harms = [(c.canonical, _condition_weight(s, c)) for s, c in beside]
-    totals = _specific(_weights(treated or harms), named)
+            return _heaviest(_specific(_weights(fallback), named))
+        # Only adverse-effect terms are named beside it, its outcomes or harms ("may
+        # increase hypotension, bradycardia and flushing"): the heaviest, not each of them.
+        harms = [(c.canonical, _condition_weight(s, c)) for s, c in beside]
+        return _heaviest(_specific(_weights(harms), named))
+    totals = _specific(_weights(treated), named)
     if not totals:
         return []
     best = max(totals.values())
     kept = [name for name, weight in totals.items() if weight >= best * CONDITION_SHARE]
     return sorted(kept, key=lambda name: (-totals[name], name))[:MAX_CONDITIONS]
+
+
+def _heaviest(totals: dict[str, float]) -> list[str]:
+    """The condition of most weight, as a list of one (none if there is none)."""
+    return [max(totals, key=lambda name: (totals[name], name))] if totals else []
 
 
 def _is_treated(mentions: Mentions, match: TermMatch) -> bool:
