@@ -399,3 +399,15 @@ def test_pairs_harms_named_beside_a_drug_give_one_condition_not_each() -> None:
         "dizziness in 70 adults.",
     )
     assert len(pairs) == 1
+
+
+def test_pairs_a_first_sentence_opening_with_effect_of_is_the_title() -> None:
+    pairs = pairs_of(
+        None,
+        "Acute effect of fluvoxamine on obsessive-compulsive disorder .",
+        "Patients on stable doses of quetiapine and of lithium received fluvoxamine or "
+        "placebo, and quetiapine levels rose with lithium use.",
+        "Quetiapine and lithium were continued throughout the trial.",
+        "Fluvoxamine reduced obsessive-compulsive disorder symptoms.",
+    )
+    assert {intervention for intervention, _ in pairs} == {"fluvoxamine"}

@@ -24,7 +24,9 @@ a claim is about the ones the record is *about*. The rule, in words:
    and the drug it was added to is no focus of the record.
 4. The title says what a record is about. When it names interventions, only those can be
    the focus, and when it has an "effect of X" phrase ("Effects of lidocaine and ketamine
-   on …", "Comparison of X with Y"), only the ones inside that phrase. Without a title
+   on …", "Comparison of X with Y"), only the ones inside that phrase. A record without a
+   title has one when its first line is labelled ("TITLE: …") or opens with such a phrase
+   (a title run into the abstract: "In vivo effect of X on Y . The …"). Without a title
    intervention, an intervention is a focus when its weight reaches `FOCUS_WEIGHT` and a
    third (`FOCUS_SHARE`) of the heaviest one's. At most `MAX_INTERVENTIONS` are kept, and a
    class term ("antidepressants") is dropped beside a specific drug unless it leads; a
@@ -176,6 +178,8 @@ ALONE = re.compile(
 "risperidone plus placebo")."""
 TITLE_LABEL = re.compile(r"\s*title\s*:", re.I)
 """The label of a title given as the text's first line ("TITLE: Comparing …")."""
+TITLE_OPENING = re.compile(r"\s*(?:[\w-]+\s+){0,2}")
+"""What may come before the "effect of" head of a title ("In vivo effect of …")."""
 SUBJECT_LEAD = re.compile(r"\s*(?:[\w-]+\s+){0,3}$")
 """What may open a sentence before the drug that is its subject ("Oral nimodipine …")."""
 SUBJECT_LIST = re.compile(r"\s*(?:,\s*)?(?:(?:and|or)\s+)?$")
@@ -198,7 +202,8 @@ class Mentions:
     compared: tuple[TermMatch, ...] = ()
     """Drugs named as comparators ("compared with fentanyl"), left out of `interventions`."""
     is_title: bool = False
-    """In the title, or the labelled first sentence ("TITLE: …") of a record without one."""
+    """In the title, or the first sentence that reads as one (labelled "TITLE: …", or
+    opening with "Effect of …") of a record without one."""
     bases: tuple[TermMatch, ...] = ()
     """Drugs of a combination that the record also gives alone: the add-on trial's
     background ("fentanyl" in "fentanyl combined with ketamine … fentanyl alone")."""
@@ -234,7 +239,7 @@ def _view_mentions(
     news: bool = False,
 ) -> list[Mentions]:
     titles = {id(s) for s in view if s.field.startswith("title")}
-    if not titles and view and TITLE_LABEL.match(view[0].text):
+    if not titles and view and (TITLE_LABEL.match(view[0].text) or _opens_as_title(view[0])):
         titles = {id(view[0])}
     abstract = [s for s in view if id(s) not in titles]
     # A news story closes on background or a quote, not on its conclusions.
@@ -278,6 +283,13 @@ def _view_mentions(
             )
         )
     return found
+
+
+def _opens_as_title(sentence: Sentence) -> bool:
+    """Whether a record's first sentence is a title run into its abstract, as some sources
+    give them: it opens with an "effect of" head ("In vivo effect of clarithromycin on …")."""
+    head = EFFECT_OF.search(sentence.text)
+    return head is not None and TITLE_OPENING.fullmatch(sentence.text, 0, head.start()) is not None
 
 
 def _combined(
