@@ -279,7 +279,7 @@ def test_pairs_a_drug_measured_as_an_outcome_is_not_an_intervention() -> None:
 
 def test_pairs_a_labelled_first_line_is_read_as_the_title() -> None:
     text = (
-        "TITLE: Comparing oral naltrexone with acamprosate in alcohol dependence. "
+        "TITLE: Oral naltrexone versus acamprosate in alcohol dependence. "
         "Acamprosate was given for 12 weeks in the control arm. "
         "Acamprosate and naltrexone were tolerated, and acamprosate reduced relapse."
     )
