@@ -219,30 +219,43 @@ def _view_mentions(
     companies = {m.text.lower() for s, m in named if COMPANY.match(s.text, m.end)}
     found = []
     for sentence in view:
-        drugs, conditions = terms[id(sentence)]
-        inside = [(c.start, c.end) for c in conditions]
-        interventions, compared = _combined(
-            sentence,
-            alone,
-            [
-                m
-                for m in drugs
-                if not any(start <= m.start and m.end <= end for start, end in inside)
-                and not CAUSE.match(sentence.text, m.end)
-                and not _is_measured(sentence, m)
-                and m.text.lower() not in companies
-            ],
-        )
-        if id(sentence) in titles:
+        key = id(sentence)
+        drugs, conditions = terms[key]
+        if drugs:
+            interventions, compared = _combined(
+                sentence, alone, _given(sentence, drugs, conditions, companies)
+            )
+        else:  # most sentences name no drug: nothing to sort out
+            interventions = compared = ()
+        is_title = key in titles
+        if is_title:
             weight = TITLE_WEIGHT
-        elif id(sentence) in lead:
+        elif key in lead:
             weight = LEAD_WEIGHT
         else:
             weight = 1
-        found.append(
-            Mentions(sentence, weight, interventions, conditions, compared, id(sentence) in titles)
-        )
+        found.append(Mentions(sentence, weight, interventions, conditions, compared, is_title))
     return found
+
+
+def _given(
+    sentence: Sentence,
+    drugs: Sequence[TermMatch],
+    conditions: Sequence[TermMatch],
+    companies: set[str],
+) -> list[TermMatch]:
+    """The sentence's drugs named as given: not inside a condition, as its cause, as an
+    outcome measure or as a company."""
+    inside = [(c.start, c.end) for c in conditions]
+    text = sentence.text
+    return [
+        m
+        for m in drugs
+        if not any(start <= m.start and m.end <= end for start, end in inside)
+        and not CAUSE.match(text, m.end)
+        and not _is_measured(sentence, m)
+        and m.text.lower() not in companies
+    ]
 
 
 def _combined(
@@ -349,6 +362,9 @@ def _terms_by_sentence(
         spans = [(s.start, s.end) for s in group]
         drugs = find_terms_in_spans("interventions", text, spans) if covered is not None else None
         conditions = find_terms_in_spans("conditions", text, spans) if covered is not None else None
+        if drugs is not None and conditions is not None:  # the usual case: no search per sentence
+            out.update(zip(map(id, group), zip(drugs, conditions, strict=True), strict=True))
+            continue
         for index, sentence in enumerate(group):
             out[id(sentence)] = (
                 tuple(drugs[index] if drugs is not None else find_interventions(sentence.text)),
