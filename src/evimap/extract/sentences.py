@@ -114,6 +114,9 @@ STRUCTURED_LABELS = frozenset(
 followed by a colon (MEDLINE's NLM label categories plus Cochrane's section names)."""
 
 _LONGEST_LABEL_WORDS = max(label.count(" ") + 1 for label in STRUCTURED_LABELS)
+_LABEL_LAST_CHARS = frozenset(label[-1] for label in STRUCTURED_LABELS)
+"""The characters a label ends in: a colon after any other ends none (a time, a ratio)."""
+_LONGEST_ABBREVIATION = max(map(len, ABBREVIATIONS))
 
 # One candidate pattern that begins with a character class lets the regex engine skip
 # ahead in C; an alternation (stop | CJK | newline | label) scanned five times slower.
@@ -170,6 +173,11 @@ def _is_abbreviation(text: str, dot: int) -> bool:
     if last and not last.isalpha() and not last.isspace():
         # The word ends in a digit or a sign ("12.", "(n = 3).", "25%."): none of the three.
         return False
+    tail = text[max(0, dot - _LONGEST_ABBREVIATION - 1) : dot]
+    if len(tail) > _LONGEST_ABBREVIATION and tail.isalpha():
+        # Most sentences end in a longer word ("patients."): too long for the list, too
+        # long for an initial, and a dotted form ends in a single letter after its dot.
+        return False
     before = text[max(0, dot - 40) : dot].rsplit(None, 1)
     token = before[-1].lstrip("([\"'\u201c") if before else ""
     if not token:
@@ -184,6 +192,8 @@ def _is_abbreviation(text: str, dot: int) -> bool:
 
 def _label_start(text: str, colon: int) -> int:
     """Where a structured-abstract label ending at `colon` starts after a space, else -1."""
+    if text[colon - 1 : colon] not in _LABEL_LAST_CHARS:
+        return -1
     words = text[max(0, colon - 40) : colon].split(" ")
     for count in range(min(_LONGEST_LABEL_WORDS, len(words) - 1), 0, -1):
         label = " ".join(words[-count:])
