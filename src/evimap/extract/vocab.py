@@ -28,6 +28,7 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import functools
+import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -535,16 +536,19 @@ def _in_spans(
     if not taken:
         return ((),) * len(spans)
     found = _MATCH_KIND[kind]
-    starts = [start for start, _ in spans]
-    out: list[list[TermMatch]] = [[] for _ in spans]
+    # Most spans (sentences) hold no match: they keep the one empty tuple, and the few
+    # matches are found their span by bisection on the spans themselves.
+    out: list[tuple[TermMatch, ...]] = [()] * len(spans)
     for s, e, name, group in taken:
-        slot = bisect.bisect_right(starts, s) - 1
+        # (s, inf) sorts after every span that starts at or before s, before the others.
+        slot = bisect.bisect_right(spans, (s, math.inf)) - 1
         if slot < 0 or e > spans[slot][1]:
             return None
         if name:
-            offset = starts[slot]
-            out[slot].append(TermMatch(s - offset, e - offset, text[s:e], name, found, group))
-    return tuple(map(tuple, out))
+            offset = spans[slot][0]
+            match = TermMatch(s - offset, e - offset, text[s:e], name, found, group)
+            out[slot] += (match,)
+    return tuple(out)
 
 
 @functools.lru_cache(maxsize=16)
