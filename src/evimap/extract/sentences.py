@@ -136,6 +136,12 @@ def sentences(text: str) -> list[tuple[int, int]]:
 
     `text[start:end]` is the sentence; empty stretches (blank lines) give no span.
     """
+    return [(start, end) for start, end, _ in _pieces(text)]
+
+
+def _pieces(text: str) -> list[tuple[int, int, str]]:
+    """`sentences` with each sentence's text, which trimming the span has already cut
+    (`record_sentences` need not slice the text again)."""
     cuts: list[int] = []
     blanks = _BLANKS.match
     for match in _CANDIDATE.finditer(text):
@@ -155,15 +161,16 @@ def sentences(text: str) -> list[tuple[int, int]]:
                 continue
         cuts.append(end)
     cuts.append(len(text))
-    spans: list[tuple[int, int]] = []
+    pieces: list[tuple[int, int, str]] = []
     begin = 0
     for cut in cuts:
         kept = text[begin:cut].lstrip()
         if kept:
             start = cut - len(kept)
-            spans.append((start, start + len(kept.rstrip())))
+            kept = kept.rstrip()
+            pieces.append((start, start + len(kept), kept))
         begin = cut
-    return spans
+    return pieces
 
 
 def _is_abbreviation(text: str, dot: int) -> bool:
@@ -206,7 +213,7 @@ def record_sentences(record: Record) -> list[Sentence]:
     """Every sentence of every text of `record`, in `record.texts()` order."""
     out: list[Sentence] = []
     for field, text in record.texts().items():
-        out.extend(Sentence(field, start, end, text[start:end]) for start, end in sentences(text))
+        out.extend([Sentence(field, start, end, piece) for start, end, piece in _pieces(text)])
     return out
 
 
