@@ -667,7 +667,7 @@ def _shared_head(regexes: Sequence[str]) -> str:
     for size in range(len(first), 0, -1):
         try:
             head = _items(first[:size])
-        except re.error:
+        except (re.error, OverflowError):  # cut short: "(?", "[a", an unclosed group
             continue
         if len(head) > 1 and all(items[: len(head)] == head for items in parsed):
             return first[:size]
