@@ -108,6 +108,17 @@ def split(text: str) -> list[str]:
         pytest.param(
             "See (Fig. 2) now. Done.", ["See (Fig. 2) now.", "Done."], id="abbreviation_bracket"
         ),
+        pytest.param(
+            "Given at 10:30 daily. Done.", ["Given at 10:30 daily.", "Done."], id="colon_no_label"
+        ),
+        pytest.param(
+            "Seen in (approx. 5) cases. A word as long as the list allows: approxs. Then.",
+            ["Seen in (approx. 5) cases.", "A word as long as the list allows: approxs.", "Then."],
+            id="longest_abbreviation_and_longer",
+        ),
+        pytest.param(
+            "Dr. Who. A.B. Smith. Done.", ["Dr. Who.", "A.B. Smith.", "Done."], id="short_words"
+        ),
         pytest.param("  Padded.  \n\n ", ["Padded."], id="whitespace_trimmed"),
         pytest.param("", [], id="empty"),
     ],

@@ -501,6 +501,32 @@ def test_dose_regex_opening_with_a_digit_finds_what_the_plain_one_does() -> None
     ]
 
 
+def test_dose_regex_shared_head_lookahead_finds_what_the_plain_one_does() -> None:
+    alternatives = [r"\d+\s*(?:mg|g)(?:/kg)+", r"\d+\s*(?:mg|g)\s*kg-1", r"\d+\s*(?:mg|g)"]
+    fast = re.compile(vocab._dose_regex(alternatives), re.IGNORECASE)
+    plain = "(?<![\\w.,])(?:" + "|".join(f"(?:{a})" for a in alternatives) + ")(?![\\w])"
+    assert r"(?=\d*\s*(?:mg|g))" in fast.pattern
+    text = "1 mg, 5 mg/kg/kg; 2 g kg-1 3 gx 4 mg kg 12 ML 2020 7 G/KG 8 mgs 9 g/kgx"
+    assert [m.span() for m in fast.finditer(text)] == [
+        m.span() for m in re.finditer(plain, text, re.IGNORECASE)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("regexes", "head"),
+    [
+        ([r"\d*a(?:/b)+", r"\d*a", r"\d*ac"], r"\d*a"),
+        ([r"\d*ab", r"\d*ab*"], r"\d*a"),  # "b" is not the head of "b*"
+        ([r"\d*a{2}", r"\d*a{2,3}"], ""),
+        ([r"\d*(a)b", r"\d*(a)c"], ""),  # a copied group would be renumbered
+        ([r"\d*ab"], ""),
+        ([r"\d*a", r"b"], ""),
+    ],
+)
+def test_shared_head_is_made_of_whole_regex_items(regexes: list[str], head: str) -> None:
+    assert vocab._shared_head(regexes) == head
+
+
 @pytest.mark.parametrize(
     "alternative", [r"\d+ mg|dose", r"\d+? mg", r"\d+{2} mg", r"mg \d+", r"[|]\d+"]
 )

@@ -158,12 +158,14 @@ def mention_levels(
     levels = [0] * len(sentences)
     for indexes, folded in fields:
         found = _spans_by_sentence(folded, terms, [sentences[i] for i in indexes])
-        for slot, index in enumerate(indexes):
-            text = sentences[index].text
-            if found is None:
-                levels[index] = names_intervention(text, names)
-            else:
-                levels[index] = _mention_level(text, found[slot])
+        if found is None:
+            for index in indexes:
+                levels[index] = names_intervention(sentences[index].text, names)
+            continue
+        for slot, starts in enumerate(found):
+            if starts:  # most sentences name none of the names: their level stays 0
+                index = indexes[slot]
+                levels[index] = _mention_level(sentences[index].text, starts)
     return levels
 
 

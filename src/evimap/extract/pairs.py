@@ -250,24 +250,18 @@ def _view_mentions(
     companies = {m.text.lower() for s, m in named if COMPANY.match(s.text, m.end)}
     found = []
     for sentence in view:
-        drugs, conditions = terms[id(sentence)]
-        inside = [(c.start, c.end) for c in conditions]
-        interventions, compared, bases = _combined(
-            sentence,
-            alone,
-            [
-                m
-                for m in drugs
-                if not any(start <= m.start and m.end <= end for start, end in inside)
-                and not CAUSE.match(sentence.text, m.end)
-                and not TARGET.match(sentence.text, m.end)
-                and not _is_measured(sentence, m)
-                and m.text.lower() not in companies
-            ],
-        )
-        if id(sentence) in titles:
+        key = id(sentence)
+        drugs, conditions = terms[key]
+        if drugs:
+            interventions, compared, bases = _combined(
+                sentence, alone, _given(sentence, drugs, conditions, companies)
+            )
+        else:  # most sentences name no drug: nothing to sort out
+            interventions = compared = bases = ()
+        is_title = key in titles
+        if is_title:
             weight = TITLE_WEIGHT
-        elif id(sentence) in lead:
+        elif key in lead:
             weight = LEAD_WEIGHT
         else:
             weight = 1
@@ -278,7 +272,7 @@ def _view_mentions(
                 interventions,
                 conditions,
                 compared,
-                id(sentence) in titles,
+                is_title,
                 bases,
             )
         )
@@ -290,6 +284,27 @@ def _opens_as_title(sentence: Sentence) -> bool:
     give them: it opens with an "effect of" head ("In vivo effect of clarithromycin on …")."""
     head = EFFECT_OF.search(sentence.text)
     return head is not None and TITLE_OPENING.fullmatch(sentence.text, 0, head.start()) is not None
+
+
+def _given(
+    sentence: Sentence,
+    drugs: Sequence[TermMatch],
+    conditions: Sequence[TermMatch],
+    companies: set[str],
+) -> list[TermMatch]:
+    """The sentence's drugs named as given: not inside a condition, as its cause or target,
+    as an outcome measure or as a company."""
+    inside = [(c.start, c.end) for c in conditions]
+    text = sentence.text
+    return [
+        m
+        for m in drugs
+        if not any(start <= m.start and m.end <= end for start, end in inside)
+        and not CAUSE.match(text, m.end)
+        and not TARGET.match(text, m.end)
+        and not _is_measured(sentence, m)
+        and m.text.lower() not in companies
+    ]
 
 
 def _combined(
@@ -398,6 +413,9 @@ def _terms_by_sentence(
         spans = [(s.start, s.end) for s in group]
         drugs = find_terms_in_spans("interventions", text, spans) if covered is not None else None
         conditions = find_terms_in_spans("conditions", text, spans) if covered is not None else None
+        if drugs is not None and conditions is not None:  # the usual case: no search per sentence
+            out.update(zip(map(id, group), zip(drugs, conditions, strict=True), strict=True))
+            continue
         for index, sentence in enumerate(group):
             out[id(sentence)] = (
                 tuple(drugs[index] if drugs is not None else find_interventions(sentence.text)),

@@ -114,6 +114,9 @@ STRUCTURED_LABELS = frozenset(
 followed by a colon (MEDLINE's NLM label categories plus Cochrane's section names)."""
 
 _LONGEST_LABEL_WORDS = max(label.count(" ") + 1 for label in STRUCTURED_LABELS)
+_LABEL_LAST_CHARS = frozenset(label[-1] for label in STRUCTURED_LABELS)
+"""The characters a label ends in: a colon after any other ends none (a time, a ratio)."""
+_LONGEST_ABBREVIATION = max(map(len, ABBREVIATIONS))
 
 # One candidate pattern that begins with a character class lets the regex engine skip
 # ahead in C; an alternation (stop | CJK | newline | label) scanned five times slower.
@@ -133,6 +136,12 @@ def sentences(text: str) -> list[tuple[int, int]]:
 
     `text[start:end]` is the sentence; empty stretches (blank lines) give no span.
     """
+    return [(start, end) for start, end, _ in _pieces(text)]
+
+
+def _pieces(text: str) -> list[tuple[int, int, str]]:
+    """`sentences` with each sentence's text, which trimming the span has already cut
+    (`record_sentences` need not slice the text again)."""
     cuts: list[int] = []
     blanks = _BLANKS.match
     for match in _CANDIDATE.finditer(text):
@@ -152,15 +161,16 @@ def sentences(text: str) -> list[tuple[int, int]]:
                 continue
         cuts.append(end)
     cuts.append(len(text))
-    spans: list[tuple[int, int]] = []
+    pieces: list[tuple[int, int, str]] = []
     begin = 0
     for cut in cuts:
         kept = text[begin:cut].lstrip()
         if kept:
             start = cut - len(kept)
-            spans.append((start, start + len(kept.rstrip())))
+            kept = kept.rstrip()
+            pieces.append((start, start + len(kept), kept))
         begin = cut
-    return spans
+    return pieces
 
 
 def _is_abbreviation(text: str, dot: int) -> bool:
@@ -169,6 +179,11 @@ def _is_abbreviation(text: str, dot: int) -> bool:
     last = text[dot - 1 : dot]
     if last and not last.isalpha() and not last.isspace():
         # The word ends in a digit or a sign ("12.", "(n = 3).", "25%."): none of the three.
+        return False
+    tail = text[max(0, dot - _LONGEST_ABBREVIATION - 1) : dot]
+    if len(tail) > _LONGEST_ABBREVIATION and tail.isalpha():
+        # Most sentences end in a longer word ("patients."): too long for the list, too
+        # long for an initial, and a dotted form ends in a single letter after its dot.
         return False
     before = text[max(0, dot - 40) : dot].rsplit(None, 1)
     token = before[-1].lstrip("([\"'\u201c") if before else ""
@@ -184,6 +199,8 @@ def _is_abbreviation(text: str, dot: int) -> bool:
 
 def _label_start(text: str, colon: int) -> int:
     """Where a structured-abstract label ending at `colon` starts after a space, else -1."""
+    if text[colon - 1 : colon] not in _LABEL_LAST_CHARS:
+        return -1
     words = text[max(0, colon - 40) : colon].split(" ")
     for count in range(min(_LONGEST_LABEL_WORDS, len(words) - 1), 0, -1):
         label = " ".join(words[-count:])
@@ -196,7 +213,7 @@ def record_sentences(record: Record) -> list[Sentence]:
     """Every sentence of every text of `record`, in `record.texts()` order."""
     out: list[Sentence] = []
     for field, text in record.texts().items():
-        out.extend(Sentence(field, start, end, text[start:end]) for start, end in sentences(text))
+        out.extend([Sentence(field, start, end, piece) for start, end, piece in _pieces(text)])
     return out
 
 

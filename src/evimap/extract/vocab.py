@@ -28,10 +28,12 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import functools
+import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
+from re import _parser as _sre  # type: ignore[attr-defined]
 from typing import Any
 
 import ahocorasick  # type: ignore[import-not-found]
@@ -534,16 +536,19 @@ def _in_spans(
     if not taken:
         return ((),) * len(spans)
     found = _MATCH_KIND[kind]
-    starts = [start for start, _ in spans]
-    out: list[list[TermMatch]] = [[] for _ in spans]
+    # Most spans (sentences) hold no match: they keep the one empty tuple, and the few
+    # matches are found their span by bisection on the spans themselves.
+    out: list[tuple[TermMatch, ...]] = [()] * len(spans)
     for s, e, name, group in taken:
-        slot = bisect.bisect_right(starts, s) - 1
+        # (s, inf) sorts after every span that starts at or before s, before the others.
+        slot = bisect.bisect_right(spans, (s, math.inf)) - 1
         if slot < 0 or e > spans[slot][1]:
             return None
         if name:
-            offset = starts[slot]
-            out[slot].append(TermMatch(s - offset, e - offset, text[s:e], name, found, group))
-    return tuple(map(tuple, out))
+            offset = spans[slot][0]
+            match = TermMatch(s - offset, e - offset, text[s:e], name, found, group)
+            out[slot] += (match,)
+    return tuple(out)
 
 
 @functools.lru_cache(maxsize=16)
@@ -629,11 +634,58 @@ def _dose_regex(alternatives: Sequence[str]) -> str:
     with `\d*` for its `\d+`. It finds the same matches, but a regex that opens with a
     character class lets `re` skip in C to the next digit, where one that opens with a
     lookbehind tries every position of the text (99 -> 61 µs an abstract).
+
+    When the alternatives open with the same regex (`_shared_head`: the number and the
+    unit of every dose pattern), a lookahead for it follows the digit: most digits of an
+    abstract start no dose, and the engine then gives up after one try of the shared head
+    instead of one per alternative (61 -> 37 µs an abstract). A lookahead only refuses
+    positions where no alternative can match, so the matches stay the same.
     """
     if all(_LEADING_DIGITS.match(a) and not _has_top_level_bar(a) for a in alternatives):
         rests = [r"\d*" + a[len(r"\d+") :] for a in alternatives]
-        return r"\d(?<![\w.,]\d)(?:" + "|".join(f"(?:{r})" for r in rests) + r")(?![\w])"
+        head = _shared_head(rests)
+        guard = f"(?={head})" if head else ""
+        body = "|".join(f"(?:{r})" for r in rests)
+        return r"\d(?<![\w.,]\d)" + guard + "(?:" + body + r")(?![\w])"
     return r"(?<![\w.,])(?:" + "|".join(f"(?:{a})" for a in alternatives) + r")(?![\w])"
+
+
+def _shared_head(regexes: Sequence[str]) -> str:
+    """The longest start of `regexes[0]` that every one of `regexes` opens with, read as
+    parsed regex items (so "a" is not the head of "a*"), when it holds more than one item
+    and there is more than one regex; else "". Also "" when a regex captures a group,
+    whose number a copy of the head in a lookahead would shift."""
+    if len(regexes) < 2:
+        return ""
+    try:
+        if any(re.compile(r).groups for r in regexes):
+            return ""
+        parsed = [_items(r) for r in regexes]
+    except re.error:
+        return ""
+    first = regexes[0]
+    for size in range(len(first), 0, -1):
+        try:
+            head = _items(first[:size])
+        except (re.error, OverflowError):  # cut short: "(?", "[a", an unclosed group
+            continue
+        if len(head) > 1 and all(items[: len(head)] == head for items in parsed):
+            return first[:size]
+    return ""
+
+
+def _items(regex: str) -> tuple[Any, ...]:
+    """The items of `regex` as the standard library's parser reads them, as nested tuples
+    (its sub-patterns do not compare by value)."""
+    return _frozen(_sre.parse(regex))  # type: ignore[no-any-return]
+
+
+def _frozen(value: Any) -> Any:
+    if isinstance(value, _sre.SubPattern):
+        value = value.data
+    if isinstance(value, list | tuple):
+        return tuple(_frozen(v) for v in value)
+    return value
 
 
 def _has_top_level_bar(regex: str) -> bool:
