@@ -7,16 +7,25 @@ import re
 
 import pytest
 
-from evimap.extract import intervention_names, pairs
-from evimap.extract.cue_search import _lowercase_twin, folds_to_lowercase, has_match
+from evimap.extract import harms, intervention_names, pairs
+from evimap.extract.cue_search import (
+    _lowercase_twin,
+    folds_to_lowercase,
+    has_match,
+    match_starts,
+)
 
 CUES = [
     pairs.COMPARATOR,
     pairs.INDICATION,
     pairs.OUTCOME,
     intervention_names._COMPARATOR_BEFORE,
+    harms._HARM,
+    harms._CLAUSE_BREAK,
+    harms._OCCURRENCE,
 ]
 SAMPLE = (
+    "but however while though side effects adverse events caused no without "
     "rather than instead of compared with to in comparison versus vs. vs relative receiving "
     "treated taking added add-on adjunct for among treating treatment of management risk "
     "ratio odds incidence rates recurrence reduced prevents halves deaths from due and with "
@@ -80,3 +89,10 @@ def test_folds_to_lowercase(pattern: str, expected: bool) -> None:
 def test_a_pattern_that_ignores_no_case_is_searched_as_it_is() -> None:
     assert _lowercase_twin(re.compile("than")) is None
     assert not has_match(re.compile("than"), "THAN")
+
+
+@pytest.mark.parametrize("cue", CUES, ids=lambda cue: cue.pattern[:30])
+def test_match_starts_are_those_of_the_case_insensitive_finditer(cue: re.Pattern[str]) -> None:
+    windows = [*_windows(5, 2000), "Side Effects, BUT however", "\u017fide effects but"]
+    for window in windows:
+        assert match_starts(cue, window) == [m.start() for m in cue.finditer(window)], window

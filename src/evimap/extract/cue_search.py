@@ -33,6 +33,17 @@ def has_match(cue: re.Pattern[str], text: str) -> bool:
     return cue.search(text) is not None
 
 
+def match_starts(cue: re.Pattern[str], text: str) -> list[int]:
+    """Where the matches of `cue.finditer(text)` start, found as `has_match` finds one:
+    on the lowercased text when that gives the same matches (lowercasing ASCII keeps
+    every offset, so the twin's matches are the cue's, one for one)."""
+    if text.isascii():
+        twin = _lowercase_twin(cue)
+        if twin is not None:
+            return [match.start() for match in twin.finditer(text.lower())]
+    return [match.start() for match in cue.finditer(text)]
+
+
 @functools.lru_cache(maxsize=256)
 def _lowercase_twin(cue: re.Pattern[str]) -> re.Pattern[str] | None:
     """`cue` compiled without IGNORECASE, when on lowercased ASCII text it matches just

@@ -44,6 +44,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from evimap.extract.cue_search import has_match, match_starts
 from evimap.extract.harm_cues import (
     CUE_REACH,
     EFFICACY_CUES,
@@ -120,8 +121,8 @@ def analyse(sentences: Sequence[Sentence]) -> tuple[Analysed, ...]:
                 drugs,
                 routes,
                 doses,
-                bool(effects) and _HARM.search(text) is not None,
-                tuple(m.start() for m in _CLAUSE_BREAK.finditer(text)) if effects else (),
+                bool(effects) and has_match(_HARM, text),
+                tuple(match_starts(_CLAUSE_BREAK, text)) if effects else (),
                 context,
             )
         )
@@ -293,7 +294,7 @@ def _is_excluded(item: Analysed, effect: TermMatch) -> bool:
             continue
         last = cues[-1]
         rest = window[last.end() :]
-        if stoppers is not None and stoppers.search(rest):
+        if stoppers is not None and has_match(stoppers, rest):
             continue
         inside = [e for e in between if e.start - clause_start >= last.end()]
         if _gap_words(rest, inside) <= CUE_REACH:
