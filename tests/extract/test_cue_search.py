@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from evimap.extract import harms, intervention_names, pairs
+from evimap.extract import counts, harms, intervention_names, pairs
 from evimap.extract.cue_search import (
     _lowercase_twin,
     folds_to_lowercase,
@@ -23,8 +23,11 @@ CUES = [
     harms._HARM,
     harms._CLAUSE_BREAK,
     harms._OCCURRENCE,
+    counts._ARM_AT_RE,
+    counts._BARE_AFTER_RE,
 ]
 SAMPLE = (
+    "30 12 received were randomized had been assigned to in the (ketamine) or versus mg "
     "but however while though side effects adverse events caused no without "
     "rather than instead of compared with to in comparison versus vs. vs relative receiving "
     "treated taking added add-on adjunct for among treating treatment of management risk "
@@ -75,8 +78,18 @@ def test_has_match_searches_non_ascii_text_as_it_is() -> None:
         (r"(a)\1", False),
         (r"(?-i:a)", False),
         (r"(?i)a", False),
-        (r"(?P<x>a)", False),
-        ("caf\u00e9", False),
+        (r"(?P<x>a)", True),
+        (r"(?P<X>a)", True),
+        (r"(?P<x>A)", False),
+        (r"(?P=x)", False),
+        ("caf\u00e9", True),
+        ("\u00b5g", True),
+        (r"\u00b5g|\u2009", True),
+        ("\u017f", False),
+        ("\u212a", False),
+        (r"\u017f", False),
+        (r"\u0041", False),
+        (r"\u00", False),
         (r"[\]-]", True),
         (r"[]a-]", True),
         (r"\t", False),

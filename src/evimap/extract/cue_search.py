@@ -57,13 +57,14 @@ def folds_to_lowercase(pattern: str) -> bool:
     """Whether `pattern` with IGNORECASE matches an ASCII text where, without it, it
     matches the text lowercased.
 
-    Conservative (a False only costs speed): true of an ASCII pattern without uppercase
-    letters or inline flags, whose escapes are `_CLASS_ESCAPES` or punctuation, and whose
-    character classes hold no range (a "-" only first or last in a class): a range such
-    as `[@-_]` holds the uppercase letters but not the lowercase ones.
+    Conservative (a False only costs speed): true of a pattern without uppercase letters
+    (but in a group's name) or inline flags, whose escapes are `_CLASS_ESCAPES`,
+    punctuation or `\\uXXXX`, and whose character classes hold no range (a "-" only first
+    or last in a class): a range such as `[@-_]` holds the uppercase letters but not the
+    lowercase ones. A non-ASCII character, as itself or as `\\uXXXX` ("µg", a thin space),
+    must match no ASCII character even ignoring case (the long s, U+017F, matches "s"):
+    then it matches nothing in either search of ASCII text.
     """
-    if not pattern.isascii():
-        return False
     class_start = -1  # where the open character class's members begin; -1: none open
     index = 0
     size = len(pattern)
@@ -71,11 +72,14 @@ def folds_to_lowercase(pattern: str) -> bool:
         char = pattern[index]
         if char == "\\":
             escaped = pattern[index + 1 : index + 2]
+            if escaped == "u" and _matches_no_ascii(_code_point(pattern[index + 2 : index + 6])):
+                index += 6
+                continue
             if escaped.isalnum() and escaped not in _CLASS_ESCAPES:
                 return False
             index += 2
             continue
-        if char.isupper():
+        if char.isupper() or not (char.isascii() or _matches_no_ascii(char)):
             return False
         if class_start >= 0:
             if char == "]" and index > class_start:
@@ -86,11 +90,36 @@ def folds_to_lowercase(pattern: str) -> bool:
             class_start = index + 1
             if pattern[class_start : class_start + 1] == "^":
                 class_start += 1
-        elif (
-            char == "("
-            and pattern[index + 1 : index + 2] == "?"
-            and (pattern[index + 2 : index + 3] in _INLINE_FLAGS)
-        ):
-            return False
+        elif char == "(" and pattern[index + 1 : index + 2] == "?":
+            if pattern[index + 2 : index + 3] in _INLINE_FLAGS:
+                return False
+            if pattern[index + 2 : index + 4] == "P<":  # a group's name matches nothing
+                index = pattern.find(">", index)
+                if index < 0:
+                    return False
         index += 1
     return True
+
+
+_ASCII = "".join(map(chr, range(128)))
+
+
+def _code_point(digits: str) -> str:
+    """The character of the four hex digits of a `\\u` escape; "" for bad digits."""
+    if len(digits) != 4 or not all(c in "0123456789abcdefABCDEF" for c in digits):
+        return ""
+    return chr(int(digits, 16))
+
+
+@functools.lru_cache(maxsize=256)
+def _matches_no_ascii(char: str) -> bool:
+    """Whether `char` is non-ASCII and, ignoring case, matches no ASCII character."""
+    if not char or char.isascii():
+        return False
+    return re.search(re.escape(char), _ASCII, re.IGNORECASE) is None
+
+
+def lowercase_twin(cue: re.Pattern[str]) -> re.Pattern[str] | None:
+    """`cue` without IGNORECASE, to match (at any position) the lowercased ASCII text where
+    `cue` matches the text; None when `folds_to_lowercase` cannot promise that."""
+    return _lowercase_twin(cue)
