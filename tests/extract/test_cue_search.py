@@ -10,6 +10,7 @@ import pytest
 from evimap.extract import counts, harms, intervention_names, pairs
 from evimap.extract.cue_search import (
     _lowercase_twin,
+    folds_alike,
     folds_to_lowercase,
     has_match,
     match_starts,
@@ -109,3 +110,36 @@ def test_match_starts_are_those_of_the_case_insensitive_finditer(cue: re.Pattern
     windows = [*_windows(5, 2000), "Side Effects, BUT however", "\u017fide effects but"]
     for window in windows:
         assert match_starts(cue, window) == [m.start() for m in cue.finditer(window)], window
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("plain ASCII", True),
+        ("12 \u00b1 3\u2009mg, \u2265 5 \u00b0C \u2013 \u00a9", True),
+        ("\u017fide effects", False),
+        ("3 \u212a", False),
+        ("\u0130stanbul", False),
+        ("\u03bcg and \u03b2", False),
+        ("5 \u00b5g", False),
+    ],
+)
+def test_folds_alike_holds_for_characters_without_case(text: str, expected: bool) -> None:
+    assert folds_alike(text) is expected
+    if expected:
+        assert len(text.lower()) == len(text)
+
+
+@pytest.mark.parametrize("cue", CUES, ids=lambda cue: cue.pattern[:30])
+def test_twins_answer_as_the_cue_on_text_with_characters_without_case(
+    cue: re.Pattern[str],
+) -> None:
+    chance = random.Random(11)
+    extra = ["\u00b1", "\u2009", "\u2013", "\u2265", "\u00a0", "\u017f", "\u212a", "\u03bc"]
+    for window in _windows(7, 2000):
+        chars = list(window)
+        for _ in range(chance.randint(1, 3)):
+            chars.insert(chance.randint(0, len(chars)), chance.choice(extra))
+        text = "".join(chars)
+        assert has_match(cue, text) == (cue.search(text) is not None), text
+        assert match_starts(cue, text) == [m.start() for m in cue.finditer(text)], text

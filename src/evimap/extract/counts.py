@@ -32,7 +32,7 @@ from evimap.extract.count_cues import (
     TOTAL_BEFORE,
     UNIT_WORDS,
 )
-from evimap.extract.cue_search import lowercase_twin
+from evimap.extract.cue_search import folds_alike, lowercase_twin
 
 CountKind = Literal["studies", "participants"]
 CountRole = Literal["total", "plain", "arm", "excluded"]
@@ -89,8 +89,9 @@ _AFTER_EXCLUDED_RE = re.compile(
 _STRIP = ".,:;()[]"
 
 # The case-insensitive patterns matched at every candidate number, as twins that match
-# the lowercased text (`_lowered`) case-sensitively, about twice as fast: for ASCII text
-# they match exactly where the patterns match (`cue_search.folds_to_lowercase`).
+# the lowercased text (`_lowered`) case-sensitively, about twice as fast: where
+# `cue_search.folds_alike` (ASCII text, or other characters without case) they match
+# exactly where the patterns match.
 _BARE_AFTER_TWIN = lowercase_twin(_BARE_AFTER_RE)
 
 
@@ -209,6 +210,7 @@ def _counts_from(text: str, low: str, starts: list[int]) -> list[Count]:
     if not starts:
         return []
     armed = any(word in low for word in _ARM_WORDS)
+    folds = folds_alike(text)
     counts: list[Count] = []
     consumed = 0
     for start in starts:
@@ -220,12 +222,12 @@ def _counts_from(text: str, low: str, starts: list[int]) -> list[Count]:
         if number is None:
             continue
         consumed = number.end()
-        arms = _arm_pair_at(text, low, start) if armed else []
+        arms = _arm_pair_at(text, low, start, folds) if armed else []
         if arms:
             counts.extend(arms)
             consumed = arms[-1].end
             continue
-        count = _count_at(text, low, start, number.end())
+        count = _count_at(text, low, start, number.end(), folds)
         if count is not None:
             counts.append(count)
             consumed = count.end
@@ -256,8 +258,9 @@ def _word_starts(low: str, words: Iterable[str]) -> list[int]:
     return starts
 
 
-def _count_at(text: str, low: str, start: int, num_end: int) -> Count | None:
-    """The count whose number is `text[start:num_end]`, or None if it is not a count."""
+def _count_at(text: str, low: str, start: int, num_end: int, folds: bool) -> Count | None:
+    """The count whose number is `text[start:num_end]`, or None if it is not a count;
+    `folds` is `cue_search.folds_alike(text)`: whether the twins may read `low`."""
     eq_possible = "=" in text[max(0, start - 8) : start]
     if not eq_possible and (num_end == len(text) or not text[num_end].isspace()):
         return None
@@ -279,7 +282,7 @@ def _count_at(text: str, low: str, start: int, num_end: int) -> Count | None:
     after = _noun_after(low, num_end)
     bare = after is None and (
         _BARE_AFTER_TWIN.match(low, num_end)
-        if _BARE_AFTER_TWIN is not None and text.isascii()
+        if _BARE_AFTER_TWIN is not None and folds
         else _BARE_AFTER_RE.match(text, num_end)
     )
     if not (after or bare) or _not_a_count(text, start):
@@ -306,12 +309,13 @@ def _noun_after(low: str, end: int) -> re.Match[str] | None:
     return None if GAP_BLOCKERS.intersection(gap) else after
 
 
-def _arm_pair_at(text: str, low: str, start: int) -> list[Count]:
+def _arm_pair_at(text: str, low: str, start: int, folds: bool) -> list[Count]:
     """The two arm sizes of a pair starting at `start` ("30 received X and 32 Y"), or [];
-    `low` is `_lowered(text)` (a number's value does not depend on its case)."""
+    `low` is `_lowered(text)` (a number's value does not depend on its case), read when
+    `folds` (as in `_count_at`)."""
     m = (
         _ARM_AT_TWIN.match(low, start)
-        if _ARM_AT_TWIN is not None and text.isascii()
+        if _ARM_AT_TWIN is not None and folds
         else _ARM_AT_RE.match(text, start)
     )
     if m is None or _not_a_count(text, start):

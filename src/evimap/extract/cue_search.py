@@ -1,4 +1,4 @@
-"""`re.IGNORECASE` cue searches made fast on ASCII text, with the same answers.
+"""`re.IGNORECASE` cue searches made fast, with the same answers.
 
 Pairs and direction ask, thousands of times a run, whether a cue such as "compared with"
 ends right before a drug's name: a case-insensitive regex searched over the 60
@@ -10,6 +10,11 @@ faster and, for an ASCII window and a pattern that `folds_to_lowercase`, finds a
 exactly when the original does: lowercasing ASCII keeps every offset, every `\\w`, `\\s`,
 `\\d` and word boundary, and makes a lowercase letter of the pattern meet the text's
 letter in either case, as IGNORECASE does.
+
+The same holds for a text whose other characters have no case ("±", "≥", "°", a thin
+space: `folds_alike`), which is most abstracts that are not ASCII: such a character is
+its own lowercase, matches only itself with or without IGNORECASE (a pattern's letters
+being lowercase), and is a `\\w`, `\\s` or `\\d` alike in either text.
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ _INLINE_FLAGS = frozenset("aiLmsux-")
 def has_match(cue: re.Pattern[str], text: str) -> bool:
     """Whether `cue.search(text)` finds a match, searched without IGNORECASE on the
     lowercased text when that gives the same answer (see the module docstring)."""
-    if text.isascii():
+    if folds_alike(text):
         twin = _lowercase_twin(cue)
         if twin is not None:
             return twin.search(text.lower()) is not None
@@ -35,13 +40,33 @@ def has_match(cue: re.Pattern[str], text: str) -> bool:
 
 def match_starts(cue: re.Pattern[str], text: str) -> list[int]:
     """Where the matches of `cue.finditer(text)` start, found as `has_match` finds one:
-    on the lowercased text when that gives the same matches (lowercasing ASCII keeps
-    every offset, so the twin's matches are the cue's, one for one)."""
-    if text.isascii():
+    on the lowercased text when that gives the same matches (lowercasing keeps every
+    offset then, so the twin's matches are the cue's, one for one)."""
+    if folds_alike(text):
         twin = _lowercase_twin(cue)
         if twin is not None:
             return [match.start() for match in twin.finditer(text.lower())]
     return [match.start() for match in cue.finditer(text)]
+
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+def folds_alike(text: str) -> bool:
+    """Whether a `lowercase_twin` matches `text.lower()` just where its cue matches `text`:
+    true of ASCII text, and of text whose other characters have no case (see the module
+    docstring); `text.lower()` then keeps every offset."""
+    if text.isascii():
+        return True
+    return all(map(_caseless, set(_NON_ASCII.findall(text))))
+
+
+@functools.lru_cache(maxsize=4096)
+def _caseless(char: str) -> bool:
+    """Whether `char` is its own lowercase and uppercase: no case variant exists that
+    IGNORECASE could match it to (`re`'s extra equivalences, such as "\u0131" with "i",
+    are all between characters with case)."""
+    return char.lower() == char == char.upper()
 
 
 @functools.lru_cache(maxsize=256)
