@@ -213,3 +213,23 @@ def test_certainty_step_reads_each_pair_as_pair_certainty_does() -> None:
         pair: pair_certainty(*pair, found["mentions"]) for pair in found["pairs"]
     }
     assert (given["certainty"], given["certainty_upper"]) == stated_certainty(sentences)
+
+
+def test_certainty_step_gives_every_pair_none_when_no_sentence_states_one() -> None:
+    """The shortcut for a record stating no certainty answers as each pair's reading does."""
+    from evimap.extract.certainty import pair_certainty
+
+    record = Record(
+        id="x",
+        source="page",
+        title="Ketamine and lithium for depression and pain",
+        abstract=(Section(None, "Ketamine reduced depression. Lithium reduced pain."),),
+    )
+    sentences = record_sentences(record)
+    found = PAIRS.fn(record, {"sentences": sentences})
+    given = CERTAINTY.fn(record, {"sentences": sentences, **found})
+    assert len(found["pairs"]) >= 2
+    assert given["certainties"] == {
+        pair: pair_certainty(*pair, found["mentions"]) for pair in found["pairs"]
+    }
+    assert set(given["certainties"].values()) == {(None, None)}

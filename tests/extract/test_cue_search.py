@@ -7,16 +7,29 @@ import re
 
 import pytest
 
-from evimap.extract import intervention_names, pairs
-from evimap.extract.cue_search import _lowercase_twin, folds_to_lowercase, has_match
+from evimap.extract import counts, harms, intervention_names, pairs
+from evimap.extract.cue_search import (
+    _lowercase_twin,
+    folds_alike,
+    folds_to_lowercase,
+    has_match,
+    match_starts,
+)
 
 CUES = [
     pairs.COMPARATOR,
     pairs.INDICATION,
     pairs.OUTCOME,
     intervention_names._COMPARATOR_BEFORE,
+    harms._HARM,
+    harms._CLAUSE_BREAK,
+    harms._OCCURRENCE,
+    counts._ARM_AT_RE,
+    counts._BARE_AFTER_RE,
 ]
 SAMPLE = (
+    "30 12 received were randomized had been assigned to in the (ketamine) or versus mg "
+    "but however while though side effects adverse events caused no without "
     "rather than instead of compared with to in comparison versus vs. vs relative receiving "
     "treated taking added add-on adjunct for among treating treatment of management risk "
     "ratio odds incidence rates recurrence reduced prevents halves deaths from due and with "
@@ -66,8 +79,18 @@ def test_has_match_searches_non_ascii_text_as_it_is() -> None:
         (r"(a)\1", False),
         (r"(?-i:a)", False),
         (r"(?i)a", False),
-        (r"(?P<x>a)", False),
-        ("caf\u00e9", False),
+        (r"(?P<x>a)", True),
+        (r"(?P<X>a)", True),
+        (r"(?P<x>A)", False),
+        (r"(?P=x)", False),
+        ("caf\u00e9", True),
+        ("\u00b5g", True),
+        (r"\u00b5g|\u2009", True),
+        ("\u017f", False),
+        ("\u212a", False),
+        (r"\u017f", False),
+        (r"\u0041", False),
+        (r"\u00", False),
         (r"[\]-]", True),
         (r"[]a-]", True),
         (r"\t", False),
@@ -80,3 +103,43 @@ def test_folds_to_lowercase(pattern: str, expected: bool) -> None:
 def test_a_pattern_that_ignores_no_case_is_searched_as_it_is() -> None:
     assert _lowercase_twin(re.compile("than")) is None
     assert not has_match(re.compile("than"), "THAN")
+
+
+@pytest.mark.parametrize("cue", CUES, ids=lambda cue: cue.pattern[:30])
+def test_match_starts_are_those_of_the_case_insensitive_finditer(cue: re.Pattern[str]) -> None:
+    windows = [*_windows(5, 2000), "Side Effects, BUT however", "\u017fide effects but"]
+    for window in windows:
+        assert match_starts(cue, window) == [m.start() for m in cue.finditer(window)], window
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("plain ASCII", True),
+        ("12 \u00b1 3\u2009mg, \u2265 5 \u00b0C \u2013 \u00a9", True),
+        ("\u017fide effects", False),
+        ("3 \u212a", False),
+        ("\u0130stanbul", False),
+        ("\u03bcg and \u03b2", False),
+        ("5 \u00b5g", False),
+    ],
+)
+def test_folds_alike_holds_for_characters_without_case(text: str, expected: bool) -> None:
+    assert folds_alike(text) is expected
+    if expected:
+        assert len(text.lower()) == len(text)
+
+
+@pytest.mark.parametrize("cue", CUES, ids=lambda cue: cue.pattern[:30])
+def test_twins_answer_as_the_cue_on_text_with_characters_without_case(
+    cue: re.Pattern[str],
+) -> None:
+    chance = random.Random(11)
+    extra = ["\u00b1", "\u2009", "\u2013", "\u2265", "\u00a0", "\u017f", "\u212a", "\u03bc"]
+    for window in _windows(7, 2000):
+        chars = list(window)
+        for _ in range(chance.randint(1, 3)):
+            chars.insert(chance.randint(0, len(chars)), chance.choice(extra))
+        text = "".join(chars)
+        assert has_match(cue, text) == (cue.search(text) is not None), text
+        assert match_starts(cue, text) == [m.start() for m in cue.finditer(text)], text

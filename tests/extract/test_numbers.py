@@ -183,6 +183,9 @@ def test_numbers_step_declares_what_it_gives() -> None:
         pytest.param(["(two patients", "", "2 trials\nthree studies", "n = 4"], id="edges"),
         pytest.param(["3 000 adults; 4.5 mg", "(n=12) and 7/8 rats, 1999"], id="digits"),
         pytest.param(["No numbers here.", "Nor here."], id="none"),
+        pytest.param(
+            ["Hormone done; one", "none\u00a0one\u2003two\x1ften", "one", "(one"], id="tokens"
+        ),
     ],
 )
 def test_numbers_sentence_starts_equal_starts_of_each_sentence(texts: list[str]) -> None:

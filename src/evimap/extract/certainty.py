@@ -415,12 +415,21 @@ def certainty_step(record: Record, found: Findings) -> dict[str, Any]:
     by_text: dict[str, list[CertaintyMention]] = {}
     certainty, upper = _stated(found["sentences"], by_text)
     mentions = found["mentions"]
+    pairs = found["pairs"]
+    if not any(by_text.values()) and all(m.sentence.text in by_text for m in mentions):
+        # No sentence states a certainty (most records), so no pair's sentences do: this
+        # skips gathering each pair's sentences (`sentences_about`) only to find nothing.
+        return {
+            "certainty": certainty,
+            "certainty_upper": upper,
+            "certainties": {pair: (None, None) for pair in pairs},
+        }
     return {
         "certainty": certainty,
         "certainty_upper": upper,
         "certainties": {
             (drug, condition): _pair_certainty(drug, condition, mentions, by_text)
-            for drug, condition in found["pairs"]
+            for drug, condition in pairs
         },
     }
 

@@ -13,6 +13,7 @@ and cues are data (`count_cues`), compiled here once into a few combined pattern
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import accumulate
@@ -31,6 +32,7 @@ from evimap.extract.count_cues import (
     TOTAL_BEFORE,
     UNIT_WORDS,
 )
+from evimap.extract.cue_search import folds_alike, lowercase_twin
 
 CountKind = Literal["studies", "participants"]
 CountRole = Literal["total", "plain", "arm", "excluded"]
@@ -86,6 +88,12 @@ _AFTER_EXCLUDED_RE = re.compile(
 )
 _STRIP = ".,:;()[]"
 
+# The case-insensitive patterns matched at every candidate number, as twins that match
+# the lowercased text (`_lowered`) case-sensitively, about twice as fast: where
+# `cue_search.folds_alike` (ASCII text, or other characters without case) they match
+# exactly where the patterns match.
+_BARE_AFTER_TWIN = lowercase_twin(_BARE_AFTER_RE)
+
 
 def _words_before(text: str, start: int, n: int) -> list[str]:
     return [w.strip(_STRIP) for w in text[max(0, start - 30) : start].lower().split()[-n:]]
@@ -116,6 +124,7 @@ _ARM_AT_RE = re.compile(
 _BEFORE_YEAR_RE = re.compile(
     r"\b(?:in|since|from|during|between|until|before|after|by|of|to|and)\s+$", re.IGNORECASE
 )
+_ARM_AT_TWIN = lowercase_twin(_ARM_AT_RE)
 _RANDOMISED_TO_RE = re.compile(r"randomi[sz]ed|randomly|assigned|allocated", re.IGNORECASE)
 _WORD_SPLIT_RE = re.compile(r"[\s-]+")
 _YEAR_LIKE = range(1900, 2100)
@@ -201,6 +210,7 @@ def _counts_from(text: str, low: str, starts: list[int]) -> list[Count]:
     if not starts:
         return []
     armed = any(word in low for word in _ARM_WORDS)
+    folds = folds_alike(text)
     counts: list[Count] = []
     consumed = 0
     for start in starts:
@@ -212,12 +222,12 @@ def _counts_from(text: str, low: str, starts: list[int]) -> list[Count]:
         if number is None:
             continue
         consumed = number.end()
-        arms = _arm_pair_at(text, start) if armed else []
+        arms = _arm_pair_at(text, low, start, folds) if armed else []
         if arms:
             counts.extend(arms)
             consumed = arms[-1].end
             continue
-        count = _count_at(text, low, start, number.end())
+        count = _count_at(text, low, start, number.end(), folds)
         if count is not None:
             counts.append(count)
             consumed = count.end
@@ -248,8 +258,9 @@ def _word_starts(low: str, words: Iterable[str]) -> list[int]:
     return starts
 
 
-def _count_at(text: str, low: str, start: int, num_end: int) -> Count | None:
-    """The count whose number is `text[start:num_end]`, or None if it is not a count."""
+def _count_at(text: str, low: str, start: int, num_end: int, folds: bool) -> Count | None:
+    """The count whose number is `text[start:num_end]`, or None if it is not a count;
+    `folds` is `cue_search.folds_alike(text)`: whether the twins may read `low`."""
     eq_possible = "=" in text[max(0, start - 8) : start]
     if not eq_possible and (num_end == len(text) or not text[num_end].isspace()):
         return None
@@ -269,7 +280,11 @@ def _count_at(text: str, low: str, start: int, num_end: int) -> Count | None:
         role = "arm" if arm else _role(text, eq.start(), end, "")
         return Count(kind, value, eq.start(), end, role)
     after = _noun_after(low, num_end)
-    bare = after is None and _BARE_AFTER_RE.match(text, num_end)
+    bare = after is None and (
+        _BARE_AFTER_TWIN.match(low, num_end)
+        if _BARE_AFTER_TWIN is not None and folds
+        else _BARE_AFTER_RE.match(text, num_end)
+    )
     if not (after or bare) or _not_a_count(text, start):
         return None
     if (
@@ -294,9 +309,15 @@ def _noun_after(low: str, end: int) -> re.Match[str] | None:
     return None if GAP_BLOCKERS.intersection(gap) else after
 
 
-def _arm_pair_at(text: str, start: int) -> list[Count]:
-    """The two arm sizes of a pair starting at `start` ("30 received X and 32 Y"), or []."""
-    m = _ARM_AT_RE.match(text, start)
+def _arm_pair_at(text: str, low: str, start: int, folds: bool) -> list[Count]:
+    """The two arm sizes of a pair starting at `start` ("30 received X and 32 Y"), or [];
+    `low` is `_lowered(text)` (a number's value does not depend on its case), read when
+    `folds` (as in `_count_at`)."""
+    m = (
+        _ARM_AT_TWIN.match(low, start)
+        if _ARM_AT_TWIN is not None and folds
+        else _ARM_AT_RE.match(text, start)
+    )
     if m is None or _not_a_count(text, start):
         return []
     out: list[Count] = []
@@ -327,14 +348,33 @@ def _sentence_starts(lows: Sequence[str]) -> list[list[int]]:
         starts[k].append(at - offsets[k])
     present = _NUMBER_TOKENS_OPEN.intersection(joined.split())
     if present:
-        bare = {word.lstrip("(") for word in present}
-        for k, low in enumerate(lows):
-            if any(word in low for word in bare):
-                words = _NUMBER_TOKENS_OPEN.intersection(low.split())
-                if words:
-                    starts[k].extend(_word_starts(low, words))
-                    starts[k].sort()
+        for k, words in _tokens_by_text(joined, offsets, present).items():
+            starts[k].extend(_word_starts(lows[k], words))
+            starts[k].sort()
     return starts
+
+
+def _tokens_by_text(
+    joined: str, offsets: Sequence[int], tokens: Iterable[str]
+) -> dict[int, set[str]]:
+    """Which of `tokens` (whitespace tokens of `joined`) each joined text holds as a token.
+
+    `joined` and `offsets` are those of `_sentence_starts`. A token of a text is one of the
+    joined text between whitespace (the newlines between texts are whitespace too), so
+    finding each token's occurrences between whitespace in the joined text and placing
+    them by offset gives `tokens.intersection(text.split())` of every text without
+    splitting each one.
+    """
+    found: dict[int, set[str]] = {}
+    for token in tokens:
+        at = joined.find(token)
+        while at >= 0:
+            end = at + len(token)
+            # `joined` opens and closes with a newline, which no token holds.
+            if joined[at - 1].isspace() and joined[end].isspace():
+                found.setdefault(bisect_right(offsets, at) - 1, set()).add(token)
+            at = joined.find(token, at + 1)
+    return found
 
 
 def sentence_counts(texts: Sequence[str]) -> list[list[Count]]:

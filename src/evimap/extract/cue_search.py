@@ -1,4 +1,4 @@
-"""`re.IGNORECASE` cue searches made fast on ASCII text, with the same answers.
+"""`re.IGNORECASE` cue searches made fast, with the same answers.
 
 Pairs and direction ask, thousands of times a run, whether a cue such as "compared with"
 ends right before a drug's name: a case-insensitive regex searched over the 60
@@ -10,6 +10,11 @@ faster and, for an ASCII window and a pattern that `folds_to_lowercase`, finds a
 exactly when the original does: lowercasing ASCII keeps every offset, every `\\w`, `\\s`,
 `\\d` and word boundary, and makes a lowercase letter of the pattern meet the text's
 letter in either case, as IGNORECASE does.
+
+The same holds for a text whose other characters have no case ("±", "≥", "°", a thin
+space: `folds_alike`), which is most abstracts that are not ASCII: such a character is
+its own lowercase, matches only itself with or without IGNORECASE (a pattern's letters
+being lowercase), and is a `\\w`, `\\s` or `\\d` alike in either text.
 """
 
 from __future__ import annotations
@@ -26,11 +31,42 @@ _INLINE_FLAGS = frozenset("aiLmsux-")
 def has_match(cue: re.Pattern[str], text: str) -> bool:
     """Whether `cue.search(text)` finds a match, searched without IGNORECASE on the
     lowercased text when that gives the same answer (see the module docstring)."""
-    if text.isascii():
+    if folds_alike(text):
         twin = _lowercase_twin(cue)
         if twin is not None:
             return twin.search(text.lower()) is not None
     return cue.search(text) is not None
+
+
+def match_starts(cue: re.Pattern[str], text: str) -> list[int]:
+    """Where the matches of `cue.finditer(text)` start, found as `has_match` finds one:
+    on the lowercased text when that gives the same matches (lowercasing keeps every
+    offset then, so the twin's matches are the cue's, one for one)."""
+    if folds_alike(text):
+        twin = _lowercase_twin(cue)
+        if twin is not None:
+            return [match.start() for match in twin.finditer(text.lower())]
+    return [match.start() for match in cue.finditer(text)]
+
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+def folds_alike(text: str) -> bool:
+    """Whether a `lowercase_twin` matches `text.lower()` just where its cue matches `text`:
+    true of ASCII text, and of text whose other characters have no case (see the module
+    docstring); `text.lower()` then keeps every offset."""
+    if text.isascii():
+        return True
+    return all(map(_caseless, set(_NON_ASCII.findall(text))))
+
+
+@functools.lru_cache(maxsize=4096)
+def _caseless(char: str) -> bool:
+    """Whether `char` is its own lowercase and uppercase: no case variant exists that
+    IGNORECASE could match it to (`re`'s extra equivalences, such as "\u0131" with "i",
+    are all between characters with case)."""
+    return char.lower() == char == char.upper()
 
 
 @functools.lru_cache(maxsize=256)
@@ -46,13 +82,14 @@ def folds_to_lowercase(pattern: str) -> bool:
     """Whether `pattern` with IGNORECASE matches an ASCII text where, without it, it
     matches the text lowercased.
 
-    Conservative (a False only costs speed): true of an ASCII pattern without uppercase
-    letters or inline flags, whose escapes are `_CLASS_ESCAPES` or punctuation, and whose
-    character classes hold no range (a "-" only first or last in a class): a range such
-    as `[@-_]` holds the uppercase letters but not the lowercase ones.
+    Conservative (a False only costs speed): true of a pattern without uppercase letters
+    (but in a group's name) or inline flags, whose escapes are `_CLASS_ESCAPES`,
+    punctuation or `\\uXXXX`, and whose character classes hold no range (a "-" only first
+    or last in a class): a range such as `[@-_]` holds the uppercase letters but not the
+    lowercase ones. A non-ASCII character, as itself or as `\\uXXXX` ("µg", a thin space),
+    must match no ASCII character even ignoring case (the long s, U+017F, matches "s"):
+    then it matches nothing in either search of ASCII text.
     """
-    if not pattern.isascii():
-        return False
     class_start = -1  # where the open character class's members begin; -1: none open
     index = 0
     size = len(pattern)
@@ -60,11 +97,14 @@ def folds_to_lowercase(pattern: str) -> bool:
         char = pattern[index]
         if char == "\\":
             escaped = pattern[index + 1 : index + 2]
+            if escaped == "u" and _matches_no_ascii(_code_point(pattern[index + 2 : index + 6])):
+                index += 6
+                continue
             if escaped.isalnum() and escaped not in _CLASS_ESCAPES:
                 return False
             index += 2
             continue
-        if char.isupper():
+        if char.isupper() or not (char.isascii() or _matches_no_ascii(char)):
             return False
         if class_start >= 0:
             if char == "]" and index > class_start:
@@ -75,11 +115,36 @@ def folds_to_lowercase(pattern: str) -> bool:
             class_start = index + 1
             if pattern[class_start : class_start + 1] == "^":
                 class_start += 1
-        elif (
-            char == "("
-            and pattern[index + 1 : index + 2] == "?"
-            and (pattern[index + 2 : index + 3] in _INLINE_FLAGS)
-        ):
-            return False
+        elif char == "(" and pattern[index + 1 : index + 2] == "?":
+            if pattern[index + 2 : index + 3] in _INLINE_FLAGS:
+                return False
+            if pattern[index + 2 : index + 4] == "P<":  # a group's name matches nothing
+                index = pattern.find(">", index)
+                if index < 0:
+                    return False
         index += 1
     return True
+
+
+_ASCII = "".join(map(chr, range(128)))
+
+
+def _code_point(digits: str) -> str:
+    """The character of the four hex digits of a `\\u` escape; "" for bad digits."""
+    if len(digits) != 4 or not all(c in "0123456789abcdefABCDEF" for c in digits):
+        return ""
+    return chr(int(digits, 16))
+
+
+@functools.lru_cache(maxsize=256)
+def _matches_no_ascii(char: str) -> bool:
+    """Whether `char` is non-ASCII and, ignoring case, matches no ASCII character."""
+    if not char or char.isascii():
+        return False
+    return re.search(re.escape(char), _ASCII, re.IGNORECASE) is None
+
+
+def lowercase_twin(cue: re.Pattern[str]) -> re.Pattern[str] | None:
+    """`cue` without IGNORECASE, to match (at any position) the lowercased ASCII text where
+    `cue` matches the text; None when `folds_to_lowercase` cannot promise that."""
+    return _lowercase_twin(cue)

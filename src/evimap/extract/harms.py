@@ -36,14 +36,13 @@ ketamine had nausea" gives nausea to ketamine only. Effects outside the vocabula
 from __future__ import annotations
 
 import bisect
-import dataclasses
 import functools
 import itertools
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
+from evimap.extract.cue_search import has_match, match_starts
 from evimap.extract.harm_cues import (
     CUE_REACH,
     EFFICACY_CUES,
@@ -83,9 +82,14 @@ _OCCURRENCE = _cue_pattern(OCCURRENCE_CUES)
 _DOSE_LIST = re.compile(r"(?:\d+(?:[.,]\d+)?\s*(?:,\s*(?:or\s+|and\s+)?|or\s+|and\s+))+$")
 
 
-@dataclass(frozen=True, slots=True)
-class Analysed:
-    """One sentence with every vocabulary finding it holds, found once per record."""
+class Analysed(NamedTuple):
+    """One sentence with every vocabulary finding it holds, found once per record.
+
+    `context` is the interventions this sentence is about: its own, else those of the
+    latest sentence that named any. A named tuple, not a frozen dataclass: one is made
+    for every sentence of every record with a claim, and a frozen dataclass takes four
+    times as long to make (it sets each field through `object.__setattr__`).
+    """
 
     sentence: Sentence
     effects: tuple[TermMatch, ...]
@@ -95,8 +99,6 @@ class Analysed:
     is_about_harms: bool
     clause_breaks: tuple[int, ...]
     context: frozenset[str]
-    """Interventions this sentence is about: its own, else those of the latest sentence
-    that named any."""
 
 
 def analyse(sentences: Sequence[Sentence]) -> tuple[Analysed, ...]:
@@ -120,8 +122,8 @@ def analyse(sentences: Sequence[Sentence]) -> tuple[Analysed, ...]:
                 drugs,
                 routes,
                 doses,
-                bool(effects) and _HARM.search(text) is not None,
-                tuple(m.start() for m in _CLAUSE_BREAK.finditer(text)) if effects else (),
+                bool(effects) and has_match(_HARM, text),
+                tuple(match_starts(_CLAUSE_BREAK, text)) if effects else (),
                 context,
             )
         )
@@ -232,7 +234,7 @@ def _view(items: tuple[Analysed, ...], names: frozenset[str]) -> tuple[Analysed,
         drugs = tuple(sorted((*item.interventions, *hits), key=lambda d: d.start))
         if drugs:
             context = frozenset(d.canonical for d in drugs)
-        out.append(dataclasses.replace(item, interventions=drugs, context=context))
+        out.append(item._replace(interventions=drugs, context=context))
     return tuple(out)
 
 
@@ -293,7 +295,7 @@ def _is_excluded(item: Analysed, effect: TermMatch) -> bool:
             continue
         last = cues[-1]
         rest = window[last.end() :]
-        if stoppers is not None and stoppers.search(rest):
+        if stoppers is not None and has_match(stoppers, rest):
             continue
         inside = [e for e in between if e.start - clause_start >= last.end()]
         if _gap_words(rest, inside) <= CUE_REACH:
