@@ -662,9 +662,8 @@ def sentences_about(
     for mention in mentions:
         if mention.sentence.field != field:
             field, current = mention.sentence.field, set()
-        named = {m.canonical for m in mention.interventions}
-        if named:
-            current = named
+        if mention.interventions:  # else the sentence follows the drugs named before it
+            current = {m.canonical for m in mention.interventions}
         if not current:
             general.append(mention.sentence)
         if intervention not in current:

@@ -726,10 +726,13 @@ def find_doses(text: str) -> list[TermMatch]:
     ]
 
 
+@functools.lru_cache(maxsize=4096)
 def condition_ancestors(name: str) -> tuple[str, ...]:
     """Return the more general conditions of `name`, nearest first, up to the roots.
 
-    An unknown name has no ancestors; the result never contains `name` itself.
+    An unknown name has no ancestors; the result never contains `name` itself. Cached:
+    pairs and direction ask it of a record's few conditions again and again (for every
+    pair of them, for every sentence about a pair), and the vocabulary never changes.
     """
     entries = vocabulary("conditions").entries
     seen: dict[str, None] = {}
