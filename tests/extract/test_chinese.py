@@ -8,7 +8,6 @@ yields the claims of its English side.
 
 from __future__ import annotations
 
-import importlib
 import re
 from typing import Any
 
@@ -31,9 +30,7 @@ from evimap.extract.sentences import record_sentences
 from evimap.records import Record, Section
 
 from ..conftest import REPO
-
-_parser: Any = importlib.import_module("re._parser")
-sre: Any = importlib.import_module("re._constants")
+from .regex_samples import shortest_sample
 
 B, NB, INC, HARM, MIXED = (
     Direction.BENEFIT,
@@ -288,31 +285,6 @@ def test_chinese_a_record_in_another_language_gives_no_claims(text: str, languag
     assert extract_claims(_record(text, language=language)) == []
 
 
-def _sample(items: Any) -> str:
-    """The shortest string of a parsed pattern, taking the first branch everywhere."""
-    out = []
-    for op, av in items:
-        if op is sre.LITERAL:
-            out.append(chr(av))
-        elif op is sre.IN:
-            kind, value = av[0]
-            if kind is sre.NEGATE:
-                out.append("x")
-            elif kind is sre.CATEGORY:
-                out.append("1" if value is sre.CATEGORY_DIGIT else " ")
-            else:
-                out.append(chr(value if kind is sre.LITERAL else value[0]))
-        elif op is sre.SUBPATTERN:
-            out.append(_sample(av[3]))
-        elif op is sre.BRANCH:
-            out.append(_sample(av[1][0]))
-        elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT):
-            out.append(_sample(av[2]) * av[0])
-        elif op is sre.NOT_LITERAL:
-            out.append("x")
-    return "".join(out)
-
-
 def _every_direction_cue() -> list[tuple[str, str]]:
     raw = direction_rules().ideographic_raw
     return [
@@ -340,7 +312,7 @@ def _top_branches(pattern: str) -> list[str]:
 
 @pytest.mark.parametrize(("kind", "pattern"), _every_direction_cue())
 def test_chinese_every_direction_cue_reachable(kind: str, pattern: str) -> None:
-    sample = _sample(_parser.parse(pattern))
+    sample = shortest_sample(pattern)
     hits = _hits(sample)
     assert hits, sample
     assert hits[0][:2] == (kind, 0), (sample, hits)
@@ -361,7 +333,7 @@ def _every_design_cue() -> list[tuple[int, str]]:
 def test_chinese_every_design_cue_reachable(index: int, pattern: str) -> None:
     rules = design_rules().ideographic
     assert rules is not None
-    sample = _sample(_parser.parse(pattern))
+    sample = shortest_sample(pattern)
     found = rules.cues.hits(sample.lower())
     assert found, sample
     assert found[0][:2] == (f"g{index}", 0), (sample, found)
@@ -389,8 +361,8 @@ def _design_groups() -> list[tuple[str, list[str]]]:
     return [(f"g{i}", list(group.patterns)) for i, group in enumerate(rules.groups)]
 
 
-_DIRECTION_SAMPLES = sorted({_sample(_parser.parse(p)) for _, p in _every_direction_cue()})
-_DESIGN_SAMPLES = sorted({_sample(_parser.parse(p)).lower() for _, p in _every_design_cue()})
+_DIRECTION_SAMPLES = sorted({shortest_sample(p) for _, p in _every_direction_cue()})
+_DESIGN_SAMPLES = sorted({shortest_sample(p).lower() for _, p in _every_design_cue()})
 
 
 @given(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
 import pytest
@@ -26,9 +25,7 @@ from evimap.extract.pipeline import check_order
 from evimap.records import Record, Section
 
 from ..conftest import abstract_sentences
-
-_parser: Any = importlib.import_module("re._parser")
-sre: Any = importlib.import_module("re._constants")
+from .regex_samples import shortest_sample
 
 B, NB, INC, H, MIX = (
     Direction.BENEFIT,
@@ -281,29 +278,6 @@ def test_direction_rules_refuse_a_cue_without_literal_start() -> None:
         compile_rules(raw)
 
 
-def _sample(items: Any) -> str:
-    """The shortest string of a parsed pattern, taking the first branch everywhere."""
-    out = []
-    for op, av in items:
-        if op is sre.LITERAL:
-            out.append(chr(av))
-        elif op is sre.IN:
-            kind, value = av[0]
-            if kind is sre.NEGATE:
-                out.append("x")
-            else:
-                out.append(chr(value if kind is sre.LITERAL else value[0]))
-        elif op is sre.SUBPATTERN:
-            out.append(_sample(av[3]))
-        elif op is sre.BRANCH:
-            out.append(_sample(av[1][0]))
-        elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT):
-            out.append(_sample(av[2]) * av[0])
-        elif op is sre.NOT_LITERAL:
-            out.append("x")
-    return "".join(out)
-
-
 def _every_cue() -> list[tuple[str, str]]:
     raw = direction_rules().raw
     return [
@@ -316,13 +290,13 @@ def _every_cue() -> list[tuple[str, str]]:
 
 @pytest.mark.parametrize(("kind", "pattern"), _every_cue())
 def test_direction_every_cue_reachable(kind: str, pattern: str) -> None:
-    sample = _sample(_parser.parse(pattern))
+    sample = shortest_sample(pattern)
     hits = _hits(sample)
     assert hits, sample
     assert hits[0][:2] == (kind, 0), (sample, hits)
 
 
-_SAMPLES = sorted({_sample(_parser.parse(pattern)) for _, pattern in _every_cue()})
+_SAMPLES = sorted({shortest_sample(pattern) for _, pattern in _every_cue()})
 
 
 @given(
