@@ -96,6 +96,13 @@ def test_fit_fe_estimate_within_range_of_studies(data) -> None:
     assert y.min() - 1e-12 <= result.estimate <= y.max() + 1e-12
 
 
+def test_fit_fe_with_subnormal_q_has_no_heterogeneity() -> None:
+    """Q of 4e-307 (found by hypothesis) overflowed (Q - df) / Q: I² is 0, no warning."""
+    result = rma(np.array([0.0, 9.1264717e-154]), np.array([1.0, 1.0]), method="FE")
+    assert result.i2 == 0.0
+    assert result.h2 < 1e-300
+
+
 @FAST
 @given(studies(min_k=1))
 def test_fit_duplicated_studies_halve_common_effect_variance(data) -> None:

@@ -49,7 +49,9 @@ def cochran_q(batch: Batch) -> Heterogeneity:
 def i2_h2(het: Heterogeneity, tau2: FloatArray, *, q_based: bool) -> tuple[FloatArray, FloatArray]:
     """I² (percent) and H², Q-based for common-effect fits, τ²-based otherwise."""
     df = het.q_df
-    with np.errstate(divide="ignore", invalid="ignore"):
+    # A Q of almost nothing (a subnormal such as 4e-307) overflows (Q - df) / Q to -inf,
+    # and I² is then 0, as it is whenever Q < df.
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         if q_based:
             i2 = np.maximum(0.0, 100.0 * (het.q - df) / het.q)
             h2 = het.q / df
