@@ -4,16 +4,24 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The extraction steps compiled with mypyc (setup.py); rebuilt when one of them changes.
+COMPILED := $(VENV)/.compiled
+EXTRACT_SOURCES := $(wildcard src/evimap/extract/*.py)
 
 .PHONY: demo test lint typecheck pytest browser bench docs goldens vocab clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml setup.py
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test,bench]'
+	EVIMAP_PURE=1 $(BIN)/pip install --quiet -e '.[test,bench]'
 	touch $(STAMP)
 
-demo: $(STAMP)
+$(COMPILED): $(STAMP) $(EXTRACT_SOURCES)
+	@echo "compiling the extraction steps with mypyc (about a minute)"
+	$(BIN)/pip install --quiet --no-deps -e .
+	touch $(COMPILED)
+
+demo: $(COMPILED)
 	$(BIN)/evimap demo
 
 test: lint typecheck pytest
@@ -27,7 +35,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-pytest: $(STAMP) browser
+pytest: $(COMPILED) browser
 	$(BIN)/pytest
 
 browser:
@@ -39,7 +47,7 @@ docs: $(STAMP)
 goldens: $(STAMP)
 	$(BIN)/pytest tests/sources --update-goldens
 
-bench: $(STAMP)
+bench: $(COMPILED)
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/extraction.py
 	$(BIN)/python bench/meta.py
@@ -47,8 +55,9 @@ bench: $(STAMP)
 	$(BIN)/python bench/web.py
 
 vocab: $(STAMP)
-	$(BIN)/pip install --quiet -e '.[vocab]'
+	EVIMAP_PURE=1 $(BIN)/pip install --quiet -e '.[vocab]'
 	$(BIN)/python scripts/build_vocab.py
 
 clean:
 	rm -rf $(VENV) evimap.db build src/*.egg-info
+	find src -name '*.so' -delete

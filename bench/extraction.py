@@ -18,6 +18,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from evimap.extract import COMPILED
 from evimap.extract.pipeline import default_steps, extract_claims, run_steps
 from evimap.extract.score import read_labelled, score, vocabulary_hierarchy
 from evimap.records import Record, Section
@@ -91,7 +92,8 @@ def print_speed(limit: int) -> None:
     chars = sum(len(r.texts().get("abstract", "")) for r in records) / len(records)
     print(
         f"\nspeed: {len(records)} Evidence Inference abstracts (mean {chars:.0f} chars), "
-        f"{claims} claims, {spent:.2f} CPU s -> {len(records) / spent:,.0f} records/s on one core"
+        f"{claims} claims, {spent:.2f} CPU s -> {len(records) / spent:,.0f} records/s on one core "
+        f"({'compiled with mypyc' if COMPILED else 'pure Python: see docs/speed.md'})"
     )
 
 

@@ -21,7 +21,7 @@ from evimap.extract.direction import (
     sentence_direction,
 )
 from evimap.extract.direction_cues import _hits
-from evimap.extract.pipeline import check_order
+from evimap.extract.pipeline import Step, check_order
 from evimap.records import Record, Section
 
 from ..conftest import abstract_sentences
@@ -256,14 +256,8 @@ def test_direction_step_gives_a_direction_per_pair() -> None:
     given = DIRECTION.fn(record, found)
     assert set(given) == {"directions"}
     assert given["directions"][("ketamine", "pain")] == (B, sents[0])
-    check_order([_Gives(("sentences", "pairs", "mentions")), DIRECTION])
-
-
-class _Gives:
-    """A stand-in earlier step that gives `gives`."""
-
-    def __init__(self, gives: tuple[str, ...]) -> None:
-        self.name, self.needs, self.gives = "earlier", (), gives
+    earlier = Step("earlier", 1, lambda record, found: {}, (), ("sentences", "pairs", "mentions"))
+    check_order([earlier, DIRECTION])
 
 
 def test_direction_rules_refuse_a_cue_without_literal_start() -> None:

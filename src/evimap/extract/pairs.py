@@ -56,12 +56,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final, final
 
 from evimap.extract.cue_search import has_match
 from evimap.extract.direction_cues import sentence_direction
 from evimap.extract.pipeline import Findings, Sentence, Step, covered_text
+from evimap.extract.values import Value
 from evimap.extract.vocab import (
     LANGUAGES,
     TermMatch,
@@ -191,22 +191,37 @@ EFFECT_OF_END = re.compile(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Mentions:
-    """The interventions and conditions named in one sentence, at offsets into its text."""
+@final
+class Mentions(Value):
+    """The interventions and conditions named in one sentence, at offsets into its text.
 
-    sentence: Sentence
-    weight: int
-    interventions: tuple[TermMatch, ...]
-    conditions: tuple[TermMatch, ...]
-    compared: tuple[TermMatch, ...] = ()
-    """Drugs named as comparators ("compared with fentanyl"), left out of `interventions`."""
-    is_title: bool = False
-    """In the title, or the first sentence that reads as one (labelled "TITLE: …", or
-    opening with "Effect of …") of a record without one."""
-    bases: tuple[TermMatch, ...] = ()
-    """Drugs of a combination that the record also gives alone: the add-on trial's
-    background ("fentanyl" in "fentanyl combined with ketamine … fentanyl alone")."""
+    `compared` are the drugs named as comparators ("compared with fentanyl"), left out of
+    `interventions`. `is_title` is true in the title, or in the first sentence that reads
+    as one (labelled "TITLE: …", or opening with "Effect of …") of a record without one.
+    `bases` are the drugs of a combination that the record also gives alone: the add-on
+    trial's background ("fentanyl" in "fentanyl combined with ketamine … fentanyl alone").
+    """
+
+    FIELDS = ("sentence", "weight", "interventions", "conditions", "compared", "is_title", "bases")
+    __slots__ = FIELDS
+
+    def __init__(
+        self,
+        sentence: Sentence,
+        weight: int,
+        interventions: tuple[TermMatch, ...],
+        conditions: tuple[TermMatch, ...],
+        compared: tuple[TermMatch, ...] = (),
+        is_title: bool = False,
+        bases: tuple[TermMatch, ...] = (),
+    ) -> None:
+        self.sentence: Final = sentence
+        self.weight: Final = weight
+        self.interventions: Final = interventions
+        self.conditions: Final = conditions
+        self.compared: Final = compared
+        self.is_title: Final = is_title
+        self.bases: Final = bases
 
 
 def views(record: Record, sentences: Sequence[Sentence]) -> list[list[Sentence]]:

@@ -16,8 +16,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final, final
 
+from evimap.extract.values import Value
 from evimap.records import Record
 
 if TYPE_CHECKING:
@@ -27,14 +28,18 @@ Findings = Mapping[str, Any]
 """What the steps so far have found, by name (`sentences`, `interventions`, …)."""
 
 
-@dataclass(frozen=True, slots=True)
-class Sentence:
+@final
+class Sentence(Value):
     """A sentence of one of the record's texts: offsets index `record.texts()[field]`."""
 
-    field: str
-    start: int
-    end: int
-    text: str
+    FIELDS = ("field", "start", "end", "text")
+    __slots__ = FIELDS
+
+    def __init__(self, field: str, start: int, end: int, text: str) -> None:
+        self.field: Final = field
+        self.start: Final = start
+        self.end: Final = end
+        self.text: Final = text
 
 
 def covered_text(group: Sequence[Sentence]) -> str | None:

@@ -34,12 +34,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from re import _parser as _sre  # type: ignore[attr-defined]
-from typing import Any
+from typing import Any, Final, final
 
 import ahocorasick  # type: ignore[import-not-found]
 import yaml
 
 from evimap.errors import EvimapError
+from evimap.extract.values import Value
 
 KINDS = ("interventions", "conditions", "adverse_effects", "routes")
 """The term vocabularies; doses are patterns, not terms (see `find_doses`)."""
@@ -103,16 +104,28 @@ class Vocabulary:
     ignored: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class TermMatch:
+@final
+class TermMatch(Value):
     """A vocabulary term found in a text: `text == source[start:end]`, as written."""
 
-    start: int
-    end: int
-    text: str
-    canonical: str
-    kind: str
-    group_or_class: str | None
+    FIELDS = ("start", "end", "text", "canonical", "kind", "group_or_class")
+    __slots__ = FIELDS
+
+    def __init__(
+        self,
+        start: int,
+        end: int,
+        text: str,
+        canonical: str,
+        kind: str,
+        group_or_class: str | None,
+    ) -> None:
+        self.start: Final = start
+        self.end: Final = end
+        self.text: Final = text
+        self.canonical: Final = canonical
+        self.kind: Final = kind
+        self.group_or_class: Final = group_or_class
 
 
 def normalized(text: str) -> str:
