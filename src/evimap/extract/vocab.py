@@ -34,9 +34,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from re import _parser as _sre  # type: ignore[attr-defined]
-from typing import Any, Final, final
+from typing import Any, Final, NamedTuple, final
 
-import ahocorasick  # type: ignore[import-not-found]
+import ahocorasick_rs
 import yaml
 
 from evimap.errors import EvimapError
@@ -363,33 +363,65 @@ def _keys(vocab: Vocabulary) -> tuple[dict[str, tuple[str, str | None]], ...]:
     return folded, exact
 
 
-def _skeleton(text: str) -> str:
-    """`text` with every character but an ASCII letter or digit as a space, same length.
+def _skeleton(text: str) -> bytes:
+    """`text` as ASCII bytes, every character but an ASCII letter or digit a space: one byte
+    a character, so an index into it is an index into `text`.
 
     Two C-level passes (encode, translate), a few microseconds for an abstract.
     """
-    return text.encode("ascii", "replace").translate(_SKELETON).decode("ascii")
+    return text.encode("ascii", "replace").translate(_SKELETON)
 
 
-def _automaton_of(vocabularies: Iterable[Vocabulary]) -> Any:
-    """One Aho-Corasick automaton for the terms and abbreviations of every kind.
+_Term = tuple[str, bool, str, str, str | None]
+"""(key, is_exact, kind, name, group): one term an automaton key stands for."""
+_IdeographicTerm = tuple[str, str, str | None]
+"""(kind, name, group): one entry an ideographic key stands for."""
 
-    It reads `" " + _skeleton(folded copy) + " "`, and each key is the skeleton of its term
-    (of its lowercase, for an abbreviation) between two spaces, so a key can only start
-    and end at the edge of a word. That is what makes the pass fast: an automaton of the
-    bare terms follows every part of a word that begins some term and checks every suffix
-    it has read, about 45 ns a character however few matches come out; anchored, it rests
-    inside the words that begin no term.
-    Each match is then checked on the text's copies, since the skeleton hides punctuation,
-    case and letters beyond ASCII: the folded copy (the exact-case one for abbreviations)
-    must hold the term as written, between non-alphanumeric characters. One automaton for
-    all kinds reads a text once instead of once per kind and case (up to eight times).
 
-    A key's value is (length of the term, ((term, is_exact, kind, name, group), ...)),
-    the case-folded terms before the abbreviations, so that, as with one automaton per
-    case, a term beats an abbreviation of the same span. Empty terms match nothing.
+class _Automaton(NamedTuple):
+    """The automaton of `_automaton_of` and, by pattern index, what each of its keys means."""
+
+    search: ahocorasick_rs.BytesAhoCorasick
+    terms: tuple[tuple[_Term, ...], ...]
+
+
+class _IdeographicAutomaton(NamedTuple):
+    """The automaton of `_ideographic_automaton_of` and, by pattern index, its keys' entries."""
+
+    search: ahocorasick_rs.AhoCorasick
+    terms: tuple[tuple[_IdeographicTerm, ...], ...]
+
+
+_IMPLEMENTATION = ahocorasick_rs.Implementation.ContiguousNFA
+"""How `ahocorasick_rs` lays out the main automaton (see `_automaton_of`)."""
+
+
+def _automaton_of(vocabularies: Iterable[Vocabulary]) -> _Automaton:
+    """One Aho-Corasick automaton (`ahocorasick_rs`) for the terms and abbreviations of
+    every kind, read over the bytes of `b" " + _skeleton(folded copy) + b" "`.
+
+    Each key is the skeleton of a term (of its lowercase, for an abbreviation) with a space
+    on either side. A key can then only match from the edge of one word to the edge of
+    another, which is what keeps the pass fast: an automaton of the bare terms has to track
+    every piece of a word that some term begins with and report every term ending inside
+    a word, where the anchored one idles through each word that begins no term. The
+    search reports overlapping matches, as a key may sit inside a longer one.
+
+    The skeleton hides case, punctuation and letters beyond ASCII, so each match is then
+    checked on the text's copies: the folded one (the exact-case one for an abbreviation)
+    must hold the term as written, between non-alphanumeric characters. Terms of all kinds
+    share one automaton so a text is read once, not once per kind and case (up to eight).
+
+    Several terms can share a key; `terms[i]` lists those of pattern i, the case-folded
+    terms before the abbreviations, so that a term beats an abbreviation of the same span.
+    Empty terms match nothing.
+
+    The automaton is a contiguous NFA (`_IMPLEMENTATION`): the library builds it from the
+    keys in about 0.15 s, into some 20 MB. A DFA reads an abstract a few microseconds
+    sooner on its own, but takes 0.5 s and 200 MB to build, and inside the pipeline, where
+    other steps compete for the CPU caches, the two measured the same.
     """
-    values: dict[str, list[tuple[str, bool, str, str, str | None]]] = {}
+    terms: dict[bytes, list[_Term]] = {}
     keys = [(vocab.kind, _keys(vocab)) for vocab in vocabularies]
     for is_exact in (False, True):
         for kind, by_case in keys:
@@ -397,44 +429,38 @@ def _automaton_of(vocabularies: Iterable[Vocabulary]) -> Any:
                 if not key or _IDEOGRAPHIC.search(key):
                     continue
                 form = normalized(key) if is_exact else key
-                entry = (key, is_exact, kind, name, group)
-                values.setdefault(f" {_skeleton(form)} ", []).append(entry)
-    return _built({key: (len(key) - 2, tuple(entries)) for key, entries in values.items()})
-
-
-def _built(words: Mapping[str, Any]) -> Any:
-    """An Aho-Corasick automaton of `words`, each key with its value (empty if no words)."""
-    automaton = ahocorasick.Automaton()
-    for key, value in words.items():
-        automaton.add_word(key, value)
-    if len(automaton):
-        automaton.make_automaton()
-    return automaton
+                terms.setdefault(b" " + _skeleton(form) + b" ", []).append(
+                    (key, is_exact, kind, name, group)
+                )
+    search = ahocorasick_rs.BytesAhoCorasick(list(terms), implementation=_IMPLEMENTATION)
+    return _Automaton(search, tuple(tuple(t) for t in terms.values()))
 
 
 @functools.cache
-def _automaton() -> Any:
+def _automaton() -> _Automaton:
     return _automaton_of(vocabulary(kind) for kind in KINDS)
 
 
-def _ideographic_automaton_of(vocabularies: Iterable[Vocabulary]) -> Any:
+def _ideographic_automaton_of(vocabularies: Iterable[Vocabulary]) -> _IdeographicAutomaton:
     """One automaton for the terms written in Chinese, Japanese or Korean characters.
 
     Such text has no spaces between words, so the skeleton anchors of `_automaton_of`
-    cannot apply: these terms are searched as they are, in the folded copy, and only where
-    a term's end and its neighbour are both ASCII letters or digits is the match refused
-    ("K粉" in "K粉" but not in "OK粉").
+    cannot apply: these terms are searched as they are, in the folded copy (a `str`
+    automaton, whose matches are character offsets), and only where a term's end and its
+    neighbour are both ASCII letters or digits is the match refused ("K粉" in "K粉" but not
+    in "OK粉").
     """
-    values: dict[str, list[tuple[str, str, str | None]]] = {}
+    terms: dict[str, list[_IdeographicTerm]] = {}
     for vocab in vocabularies:
         for key, (name, group) in _keys(vocab)[0].items():
             if _IDEOGRAPHIC.search(key):
-                values.setdefault(key, []).append((vocab.kind, name, group))
-    return _built({key: (len(key), tuple(entries)) for key, entries in values.items()})
+                terms.setdefault(key, []).append((vocab.kind, name, group))
+    search = ahocorasick_rs.AhoCorasick(list(terms))
+    return _IdeographicAutomaton(search, tuple(tuple(t) for t in terms.values()))
 
 
 @functools.cache
-def _ideographic_automaton() -> Any:
+def _ideographic_automaton() -> _IdeographicAutomaton:
     return _ideographic_automaton_of(vocabulary(kind) for kind in KINDS)
 
 
@@ -442,33 +468,37 @@ def _is_ascii_word(char: str) -> bool:
     return char.isascii() and char.isalnum()
 
 
-def _found_ideographic(automaton: Any, folded: str, found: dict[str, list[_Candidate]]) -> None:
+def _found_ideographic(
+    automaton: _IdeographicAutomaton, folded: str, found: dict[str, list[_Candidate]]
+) -> None:
     """Add to `found` the ideographic terms in a text's folded copy."""
-    if not len(automaton):
+    search, terms = automaton
+    if not terms:
         return
     size = len(folded)
-    for last, (length, entries) in automaton.iter(folded):
-        end = last + 1
-        start = end - length
+    for index, start, end in search.find_matches_as_indexes(folded, overlapping=True):
         if (start > 0 and _is_ascii_word(folded[start]) and _is_ascii_word(folded[start - 1])) or (
             end < size and _is_ascii_word(folded[end - 1]) and _is_ascii_word(folded[end])
         ):
             continue
-        for kind, name, group in entries:
+        for kind, name, group in terms[index]:
             found[kind].append((start, end, name, group))
 
 
-def _found(automaton: Any, folded: str, exact: str) -> dict[str, list[_Candidate]]:
+def _found(automaton: _Automaton, folded: str, exact: str) -> dict[str, list[_Candidate]]:
     """The whole-word terms of every kind in a text, from its folded and exact copies."""
     found: dict[str, list[_Candidate]] = {kind: [] for kind in KINDS}
-    if not len(automaton):
+    search, terms = automaton
+    if not terms:
         return found
     size = len(folded)
-    for last, (length, entries) in automaton.iter(f" {_skeleton(folded)} "):
-        # `last` is the trailing anchor's index in the padded skeleton: the term's end.
-        end = last - 1
-        start = end - length
-        for key, is_exact, kind, name, group in entries:
+    haystack = b" " + _skeleton(folded) + b" "
+    # A match covers a key with its two anchors. The leading space of the haystack shifts
+    # the text one byte right, so the match starts where the term does in the text, and
+    # ends two bytes after it (the term's last character, then its trailing anchor).
+    for index, start, anchor in search.find_matches_as_indexes(haystack, overlapping=True):
+        end = anchor - 2
+        for key, is_exact, kind, name, group in terms[index]:
             text = exact if is_exact else folded
             if (
                 text[start:end] == key
