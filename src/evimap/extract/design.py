@@ -208,13 +208,9 @@ def _cue_matches(rules: DesignRules, texts: Sequence[str]) -> Iterator[tuple[int
                     yield k, int(m.lastgroup[1:]), m.start(), m.end()
         return
     offsets: list[int] = []
-    trie = scan.ascii_trie if joined.isascii() else scan.trie
     k = 0
-    pos = 0
-    while (hit := trie.search(joined, pos)) is not None:
+    for hit in scan.matches(joined):
         start, end = hit.start() + 1, hit.end()
-        # From the cue's last character: it may be the non-word character before the next.
-        pos = end - 1
         index = scan.group_at(joined, start)
         if not offsets:
             offsets = list(accumulate((len(text) + 1 for text in texts), initial=1))

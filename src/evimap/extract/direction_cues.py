@@ -361,15 +361,11 @@ def _hits(folded: str) -> list[tuple[str, int, int]]:
     """
     scan = direction_rules().scan
     text = " " + folded  # the trie consumes the character before a cue
-    trie = scan.ascii_trie if text.isascii() else scan.trie
     hits: list[tuple[str, int, int]] = []
-    pos = 0
-    while (hit := trie.search(text, pos)) is not None:
+    for hit in scan.matches(text):
         start, end = hit.start() + 1, hit.end()
-        # From the cue's last character: it may be the one before the next cue.
-        pos = end - 1
         hits.append((_KINDS[scan.group_at(text, start)], start - 1, end - 1))
-    if trie is scan.ascii_trie or HAN.search(folded) is None:
+    if text.isascii() or HAN.search(folded) is None:
         return hits
     return _with_ideographic_hits(hits, folded)
 

@@ -40,6 +40,7 @@ import ahocorasick_rs
 import yaml
 
 from evimap.errors import EvimapError
+from evimap.extract.skeleton import skeleton
 from evimap.extract.values import Value
 
 KINDS = ("interventions", "conditions", "adverse_effects", "routes")
@@ -334,7 +335,6 @@ def _plurals(key: str) -> tuple[str, ...]:
 _Candidate = tuple[int, int, str, str | None]
 """(start, end, canonical name or "" for an ignored phrase, group or class)."""
 
-_SKELETON = bytes(c if c < 128 and chr(c).isalnum() else 32 for c in range(256))
 _IDEOGRAPHIC = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
 """Chinese, Japanese and Korean characters: their words are not set apart by spaces."""
 HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
@@ -363,15 +363,6 @@ def _keys(vocab: Vocabulary) -> tuple[dict[str, tuple[str, str | None]], ...]:
     return folded, exact
 
 
-def _skeleton(text: str) -> bytes:
-    """`text` as ASCII bytes, every character but an ASCII letter or digit a space: one byte
-    a character, so an index into it is an index into `text`.
-
-    Two C-level passes (encode, translate), a few microseconds for an abstract.
-    """
-    return text.encode("ascii", "replace").translate(_SKELETON)
-
-
 _Term = tuple[str, bool, str, str, str | None]
 """(key, is_exact, kind, name, group): one term an automaton key stands for."""
 _IdeographicTerm = tuple[str, str, str | None]
@@ -398,7 +389,7 @@ _IMPLEMENTATION = ahocorasick_rs.Implementation.ContiguousNFA
 
 def _automaton_of(vocabularies: Iterable[Vocabulary]) -> _Automaton:
     """One Aho-Corasick automaton (`ahocorasick_rs`) for the terms and abbreviations of
-    every kind, read over the bytes of `b" " + _skeleton(folded copy) + b" "`.
+    every kind, read over the bytes of `b" " + skeleton(folded copy) + b" "`.
 
     Each key is the skeleton of a term (of its lowercase, for an abbreviation) with a space
     on either side. A key can then only match from the edge of one word to the edge of
@@ -429,7 +420,7 @@ def _automaton_of(vocabularies: Iterable[Vocabulary]) -> _Automaton:
                 if not key or _IDEOGRAPHIC.search(key):
                     continue
                 form = normalized(key) if is_exact else key
-                terms.setdefault(b" " + _skeleton(form) + b" ", []).append(
+                terms.setdefault(b" " + skeleton(form) + b" ", []).append(
                     (key, is_exact, kind, name, group)
                 )
     search = ahocorasick_rs.BytesAhoCorasick(list(terms), implementation=_IMPLEMENTATION)
@@ -492,7 +483,7 @@ def _found(automaton: _Automaton, folded: str, exact: str) -> dict[str, list[_Ca
     if not terms:
         return found
     size = len(folded)
-    haystack = b" " + _skeleton(folded) + b" "
+    haystack = b" " + skeleton(folded) + b" "
     # A match covers a key with its two anchors. The leading space of the haystack shifts
     # the text one byte right, so the match starts where the term does in the text, and
     # ends two bytes after it (the term's last character, then its trailing anchor).
