@@ -22,6 +22,8 @@ from __future__ import annotations
 import functools
 import re
 
+from evimap.extract.skeleton import beyond_ascii
+
 _CLASS_ESCAPES = frozenset("sSwWdDbB")
 """Escapes that mean the same on a text and on its ASCII lowercase: `\\s`, `\\w`, `\\d`,
 their negations and word boundaries (in a class, `\\b` is a backspace: not a letter)."""
@@ -64,16 +66,13 @@ def _twin_of(cue: re.Pattern[str]) -> re.Pattern[str] | None:
     return known[1]
 
 
-_NON_ASCII = re.compile(r"[^\x00-\x7f]")
-
-
 def folds_alike(text: str) -> bool:
     """Whether a `lowercase_twin` matches `text.lower()` just where its cue matches `text`:
     true of ASCII text, and of text whose other characters have no case (see the module
     docstring); `text.lower()` then keeps every offset."""
     if text.isascii():
         return True
-    return all(map(_caseless, set(_NON_ASCII.findall(text))))
+    return all(map(_caseless, set(beyond_ascii(text))))
 
 
 @functools.lru_cache(maxsize=4096)

@@ -44,6 +44,7 @@ from evimap.claims import Design
 from evimap.extract.cue_trie import CueTrie, cue_trie
 from evimap.extract.direction_cues import IdeographicScan, ideographic_scan
 from evimap.extract.pipeline import Findings, Sentence, Step
+from evimap.extract.skeleton import beyond_ascii
 from evimap.extract.vocab import HAN
 from evimap.records import Record
 
@@ -96,7 +97,7 @@ class IdeographicDesignRules:
 
 
 def _has_ideographs(text: str) -> bool:
-    return not text.isascii() and HAN.search(text) is not None
+    return HAN.search(beyond_ascii(text)) is not None
 
 
 def _alternation(patterns: Sequence[str]) -> str:

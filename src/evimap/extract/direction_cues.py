@@ -49,6 +49,7 @@ import yaml
 from evimap.claims import Direction
 from evimap.extract.cue_trie import CueTrie, cue_trie
 from evimap.extract.intervention_names import folded_sentence, name_starts, name_terms
+from evimap.extract.skeleton import beyond_ascii
 from evimap.extract.vocab import HAN
 
 # The stdlib's own regex parser reads each cue's possible first characters; typeshed does
@@ -365,7 +366,7 @@ def _hits(folded: str) -> list[tuple[str, int, int]]:
     for hit in scan.matches(text):
         start, end = hit.start() + 1, hit.end()
         hits.append((_KINDS[scan.group_at(text, start)], start - 1, end - 1))
-    if text.isascii() or HAN.search(folded) is None:
+    if HAN.search(beyond_ascii(folded)) is None:
         return hits
     return _with_ideographic_hits(hits, folded)
 
