@@ -9,7 +9,8 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from evimap.extract.counts import _DIGIT_RUN_RE, _digit_starts
-from evimap.extract.skeleton import beyond_ascii, digit_run_starts, skeleton
+from evimap.extract.sentences import _CANDIDATE, _candidates
+from evimap.extract.skeleton import beyond_ascii, char_places, digit_run_starts, skeleton
 from evimap.extract.vocab import dose_patterns
 
 # Digits (ASCII, Arabic-Indic, full-width), the characters numbers and doses are read
@@ -79,3 +80,21 @@ def test_doses_found_at_digit_runs_equal_the_regex_scan(text: str) -> None:
     assert [m.span() for m in doses.finditer(text)] == [
         m.span() for m in doses.pattern.finditer(text)
     ]
+
+
+@given(_TEXTS, st.sampled_from([".", ".!?:\n", "0-", "x"]))
+def test_char_places_are_the_chars_and_those_beyond_ascii(text: str, chars: str) -> None:
+    expected = [i for i, c in enumerate(text) if c in chars + "?" or not c.isascii()]
+    assert char_places(text, chars) == expected
+
+
+_SENTENCE_TEXTS = st.lists(
+    st.sampled_from(["Pain fell", ".", "?", "!", ":", "\n", " ", "\u3002", ")", '"', "12.5", "a"]),
+    max_size=30,
+).map("".join)
+
+
+@given(_SENTENCE_TEXTS)
+@example('It fell. "Yes." No?! A: 12.5 mg\u3002\u8fd9')
+def test_sentence_cuts_found_at_char_places_equal_the_regex_scan(text: str) -> None:
+    assert [m.span() for m in _candidates(text)] == [m.span() for m in _CANDIDATE.finditer(text)]

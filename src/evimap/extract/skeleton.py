@@ -12,6 +12,8 @@ the text itself, or fall back to `re` where they cannot.
 
 from __future__ import annotations
 
+import functools
+
 _SKELETON = bytes(c if c < 128 and chr(c).isalnum() else 32 for c in range(256))
 _DIGITS = bytes(48 if 48 <= c <= 57 else 32 for c in range(256))
 """ASCII digits as "0", every other byte a space."""
@@ -63,3 +65,26 @@ def digit_run_starts(text: str) -> list[int] | None:
         starts.append(at)
         at = digits.find(b" 0", at + 2)
     return starts
+
+
+def char_places(text: str, chars: str) -> list[int]:
+    """Where `text` holds one of the ASCII `chars`, a `?` or any character beyond ASCII, in
+    order: every place where a pattern that opens with one of `chars` (or with some
+    character beyond ASCII) can match, and a few more."""
+    marked = text.encode("ascii", "replace").translate(_marks(chars))
+    places: list[int] = []
+    at = marked.find(b"!")
+    while at >= 0:
+        places.append(at)
+        at = marked.find(b"!", at + 1)
+    return places
+
+
+@functools.lru_cache(maxsize=16)
+def _marks(chars: str) -> bytes:
+    """A `bytes.translate` table marking `chars` and `?` (what stands for a character
+    beyond ASCII) with "!", every other byte a space."""
+    if not chars.isascii():
+        raise ValueError(f"char_places reads ASCII characters only, not {chars!r}")
+    marked = {ord(c) for c in chars + "?"}
+    return bytes(33 if c in marked else 32 for c in range(256))
