@@ -6,6 +6,8 @@ import random
 import re
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from evimap.extract import counts, harms, intervention_names, pairs
 from evimap.extract.cue_search import (
@@ -15,9 +17,11 @@ from evimap.extract.cue_search import (
     has_match,
     match_starts,
 )
+from evimap.extract.cue_trie import ending_reversed
 
 CUES = [
     pairs.COMPARATOR,
+    pairs.MEASURED_BEFORE,
     pairs.INDICATION,
     pairs.OUTCOME,
     intervention_names._COMPARATOR_BEFORE,
@@ -143,3 +147,33 @@ def test_twins_answer_as_the_cue_on_text_with_characters_without_case(
         text = "".join(chars)
         assert has_match(cue, text) == (cue.search(text) is not None), text
         assert match_starts(cue, text) == [m.start() for m in cue.finditer(text)], text
+
+
+_ENDING = [
+    r"(?:than|vs\.?)\s+(?:[\w-]+\s+){0,3}$",
+    r"a(?:b|bc)*?c?\b$",
+    r"(?:(x)y{2,}|z)$",
+    r"\bab+?\B.$",
+    r"(?:a|)(?:b[^a]c|\d\s)$",
+    r"[^\W\d]{1,2}\n$",
+]
+
+
+@pytest.mark.parametrize("pattern", _ENDING)
+@given(text=st.text(alphabet="abcxyz 1-.\n\u00e9", max_size=12))
+def test_an_ending_pattern_reversed_matches_the_reversed_text(pattern: str, text: str) -> None:
+    """Alternatives, lazy and bounded repeats, word boundaries, classes, groups and a `$`
+    that also matches before a last newline: the reversed pattern matches the reversed
+    text at its start just when the pattern finds a match in the text."""
+    forward = re.compile(pattern, re.IGNORECASE)
+    backward = ending_reversed(forward)
+    assert backward is not None
+    assert (backward.match(text[::-1]) is not None) == (forward.search(text) is not None)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "flags"),
+    [("ab", 0), ("a$|b", 0), ("ab$", re.MULTILINE), ("a(?=b)b$", 0), ("^ab$", 0), ("(a)\\1$", 0)],
+)
+def test_a_pattern_that_cannot_be_reversed_is_searched_as_it_is(pattern: str, flags: int) -> None:
+    assert ending_reversed(re.compile(pattern, flags)) is None

@@ -21,7 +21,9 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
 
+from evimap.extract.cue_trie import ending_reversed
 from evimap.extract.skeleton import beyond_ascii
 
 _CLASS_ESCAPES = frozenset("sSwWdDbB")
@@ -36,8 +38,18 @@ def has_match(cue: re.Pattern[str], text: str) -> bool:
     if folds_alike(text):
         twin = _twin_of(cue)
         if twin is not None:
-            return twin.search(text.lower()) is not None
-    return cue.search(text) is not None
+            return _found(twin, text.lower())
+    return _found(cue, text)
+
+
+def _found(pattern: re.Pattern[str], text: str) -> bool:
+    """Whether `pattern` finds a match in `text`: at the start of the reversed text, when
+    the pattern only matches at a text's end (`cue_trie.ending_reversed`), as the cues
+    that must end right before a name do."""
+    backward = _by_identity(_BACKWARD, pattern, ending_reversed)
+    if backward is not None:
+        return backward.match(text[::-1]) is not None
+    return pattern.search(text) is not None
 
 
 def match_starts(cue: re.Pattern[str], text: str) -> list[int]:
@@ -51,19 +63,30 @@ def match_starts(cue: re.Pattern[str], text: str) -> list[int]:
     return [match.start() for match in cue.finditer(text)]
 
 
-_TWINS: dict[int, tuple[re.Pattern[str], re.Pattern[str] | None]] = {}
+_Derived = dict[int, tuple[re.Pattern[str], re.Pattern[str] | None]]
+_TWINS: _Derived = {}
 """`lowercase_twin` of each cue asked about, by `id(cue)`, with the cue (kept alive, so
 its id is not reused)."""
+_BACKWARD: _Derived = {}
+"""`cue_trie.ending_reversed` of each pattern `_found` searched with, kept as `_TWINS`."""
+
+
+def _by_identity(
+    cache: _Derived,
+    pattern: re.Pattern[str],
+    derive: Callable[[re.Pattern[str]], re.Pattern[str] | None],
+) -> re.Pattern[str] | None:
+    """`derive(pattern)`, cached by the pattern's identity: hashing a pattern hashes its
+    whole compiled code, which cost `has_match` a third of its time on a cache keyed by
+    the pattern itself."""
+    known = cache.get(id(pattern))
+    if known is None or known[0] is not pattern:
+        known = cache[id(pattern)] = (pattern, derive(pattern))
+    return known[1]
 
 
 def _twin_of(cue: re.Pattern[str]) -> re.Pattern[str] | None:
-    """`lowercase_twin(cue)`, looked up by the cue's identity: hashing a pattern hashes
-    its whole compiled code, which cost `has_match` a third of its time on a cache keyed
-    by the pattern itself."""
-    known = _TWINS.get(id(cue))
-    if known is None or known[0] is not cue:
-        known = _TWINS[id(cue)] = (cue, _lowercase_twin(cue))
-    return known[1]
+    return _by_identity(_TWINS, cue, _lowercase_twin)
 
 
 def folds_alike(text: str) -> bool:

@@ -26,7 +26,7 @@ from typing import Any
 
 import ahocorasick_rs
 
-from evimap.extract.skeleton import skeleton
+from evimap.extract.skeleton import ascii_view, skeleton
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,18 +68,18 @@ class CueTrie:
         then tried at each of those places only.
         """
         trie = self.ascii_trie if text.isascii() else self.trie
-        raw = text.encode("ascii", "replace")
+        view = ascii_view(text)
         places = {
             start
             for _, start, _ in self.openings.find_matches_as_indexes(
-                skeleton(text), overlapping=True
+                skeleton(text, view), overlapping=True
             )
         }
         if self.opens_beyond and trie is self.trie:
-            at = raw.find(b"?", 1)
+            at = view.find(b"?", 1)
             while at >= 0:
                 places.add(at - 1)
-                at = raw.find(b"?", at + 1)
+                at = view.find(b"?", at + 1)
         found: list[re.Match[str]] = []
         pos = 0
         for place in sorted(places):
@@ -157,6 +157,49 @@ def cue_trie(
         ),
         opens_beyond=any(_may_start_beyond_ascii(way) for _, ways in entries for way in ways),
     )
+
+
+def ending_reversed(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
+    """`pattern`, which matches only at the end of a text, reversed: `.match(text[::-1])`
+    finds a match just when `pattern.search(text)` does, in one try where the search tries
+    every position of the text; None when `pattern` does not end with `$` (a line's end
+    under MULTILINE does not count) or holds what reversal cannot keep (a lookaround, an
+    anchor, a backreference, inline flags).
+
+    Only whether there is a match is kept: not where it is, nor which branch took it,
+    nor laziness (a lazy repeat is reversed as a greedy one).
+    """
+    seq = _seq(_sre.parse(pattern.pattern, pattern.flags))
+    if pattern.flags & re.MULTILINE or not seq or seq[-1] != (_sre.AT, _sre.AT_END):
+        return None
+    try:
+        body = _reversed_source(seq[:-1])
+    except _NoDerivative:
+        return None
+    # `$` also matches before a newline that ends the text: the first of the reversed one.
+    return re.compile(rf"\n?{body}", pattern.flags)
+
+
+def _reversed_source(seq: _Seq) -> str:
+    """Regex source matching the reverse of each text `seq` matches."""
+    out: list[str] = []
+    for item in reversed(seq):
+        op, arg = item
+        if op in _ONE_CHAR:
+            out.append(_source((item,)))
+        elif op is _sre.BRANCH:
+            out.append("(?:" + "|".join(_reversed_source(_seq(a)) for a in arg[1]) + ")")
+        elif op is _sre.SUBPATTERN and arg[1:3] == (0, 0):
+            out.append(f"(?:{_reversed_source(_seq(arg[3]))})")
+        elif op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT):
+            low, high, body = arg
+            top = "" if high == _sre.MAXREPEAT else str(high)
+            out.append(f"(?:{_reversed_source(_seq(body))}){{{low},{top}}}")
+        elif op is _sre.AT and arg in (_sre.AT_BOUNDARY, _sre.AT_NON_BOUNDARY):
+            out.append(_ATS[arg])
+        else:
+            raise _NoDerivative(f"{op} {arg}")
+    return "".join(out)
 
 
 _OPENING_DEPTH = 5

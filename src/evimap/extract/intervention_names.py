@@ -18,7 +18,7 @@ from typing import Protocol
 
 from evimap.extract.cue_search import has_match
 from evimap.extract.pipeline import Sentence, covered_text
-from evimap.extract.vocab import normalized, term_key, vocabulary
+from evimap.extract.vocab import field_folded_copy, normalized, term_key, vocabulary
 
 _COMPARATOR_BEFORE = re.compile(
     r"(?:compared\s+(?:with|to)|than|versus|vs\.?|relative\s+to|over|instead\s+of|"
@@ -58,13 +58,20 @@ def name_terms(names: tuple[str, ...]) -> tuple[str, ...]:
     differ from record to record, and compiling a pattern per set of names cost more than
     every search it was used for.
     """
-    entries = vocabulary("interventions").entries
     terms = set(names)
     for name in names:
-        entry = entries.get(name)
-        if entry is not None:
-            terms.update(term_key(t) for t in (*entry.synonyms, *entry.abbreviations))
+        terms.update(_other_terms(name))
     return tuple(t for t in sorted(terms, key=len, reverse=True) if t)
+
+
+@lru_cache(maxsize=4096)
+def _other_terms(name: str) -> tuple[str, ...]:
+    """The keys of the synonyms, brands and abbreviations of intervention `name`: some
+    drugs have a hundred, and one name comes back in many sets of `names`."""
+    entry = vocabulary("interventions").entries.get(name)
+    if entry is None:
+        return ()
+    return tuple(term_key(t) for t in (*entry.synonyms, *entry.abbreviations))
 
 
 def _is_word(char: str) -> bool:
@@ -134,7 +141,7 @@ def field_folded(group: Sequence[Sentence]) -> str | None:
     text = covered_text(group)
     if text is None or "\u03a3" in text or "\u0130" in text:
         return None
-    folded = normalized(text)
+    folded = field_folded_copy(text)
     size = len(folded)
     for sentence in group:
         if (sentence.start > 0 and _is_word(folded[sentence.start - 1])) or (

@@ -19,25 +19,33 @@ _DIGITS = bytes(48 if 48 <= c <= 57 else 32 for c in range(256))
 """ASCII digits as "0", every other byte a space."""
 
 
-def skeleton(text: str) -> bytes:
-    """`text` as ASCII bytes, every character but an ASCII letter or digit a space.
+def ascii_view(text: str) -> bytes:
+    """`text` encoded as ASCII, a `?` for each character beyond: what the other functions
+    read, which a caller that needs two of them for one text can make once."""
+    return text.encode("ascii", "replace")
+
+
+def skeleton(text: str, view: bytes | None = None) -> bytes:
+    """`text` as ASCII bytes, every character but an ASCII letter or digit a space;
+    `view` is its `ascii_view`, if made already.
 
     An automaton over skeletons of keys with a space on either side (`vocab`), or a space
     before (`cue_trie`), finds every place where the text may hold a key at a word's edge.
     Two C-level passes (encode, translate), a few microseconds for an abstract.
     """
-    return text.encode("ascii", "replace").translate(_SKELETON)
+    return (ascii_view(text) if view is None else view).translate(_SKELETON)
 
 
-def beyond_ascii(text: str) -> str:
-    """The characters of `text` beyond ASCII, in text order; "" for ASCII text.
+def beyond_ascii(text: str, view: bytes | None = None) -> str:
+    """The characters of `text` beyond ASCII, in text order; "" for ASCII text. `view`
+    is its `ascii_view`, if made already.
 
     Found where the ASCII encoding put a `?` in their place: an abstract holds a few (a
     "±", a "≥"), so this costs about a microsecond where a regex scan costs twenty.
     """
     if text.isascii():
         return ""
-    raw = text.encode("ascii", "replace")
+    raw = ascii_view(text) if view is None else view
     found: list[str] = []
     at = raw.find(b"?")
     while at >= 0:
@@ -55,9 +63,10 @@ def digit_run_starts(text: str) -> list[int] | None:
     A pattern that opens with `\\d` and refuses a word character before it can only match
     at these places, so trying it there alone finds what `finditer` finds.
     """
-    if any(char.isdecimal() for char in beyond_ascii(text)):
+    view = ascii_view(text)
+    if any(char.isdecimal() for char in beyond_ascii(text, view)):
         return None
-    digits = b" " + text.encode("ascii", "replace").translate(_DIGITS)
+    digits = b" " + view.translate(_DIGITS)
     starts: list[int] = []
     # A run starts where a digit follows a space: one byte on in `digits`, at `at` in text.
     at = digits.find(b" 0")
@@ -71,7 +80,7 @@ def char_places(text: str, chars: str) -> list[int]:
     """Where `text` holds one of the ASCII `chars`, a `?` or any character beyond ASCII, in
     order: every place where a pattern that opens with one of `chars` (or with some
     character beyond ASCII) can match, and a few more."""
-    marked = text.encode("ascii", "replace").translate(_marks(chars))
+    marked = ascii_view(text).translate(_marks(chars))
     places: list[int] = []
     at = marked.find(b"!")
     while at >= 0:
