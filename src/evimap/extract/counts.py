@@ -33,7 +33,6 @@ from evimap.extract.count_cues import (
     UNIT_WORDS,
 )
 from evimap.extract.cue_search import folds_alike, lowercase_twin
-from evimap.extract.skeleton import digit_run_starts
 
 CountKind = Literal["studies", "participants"]
 CountRole = Literal["total", "plain", "arm", "excluded"]
@@ -237,23 +236,12 @@ def _counts_from(text: str, low: str, starts: list[int]) -> list[Count]:
 
 def _number_starts(low: str) -> list[int]:
     """Offsets in lower-cased text where a digit run or a number word starts, in order."""
-    starts = _digit_starts(low)
+    starts = [m.start() for m in _DIGIT_RUN_RE.finditer(low)]
     words = _NUMBER_TOKENS_OPEN.intersection(low.split())
     if words:
         starts.extend(_word_starts(low, words))
         starts.sort()
     return starts
-
-
-def _digit_starts(low: str) -> list[int]:
-    """Where `_DIGIT_RUN_RE` finds a number in `low`, tried only where a run of digits
-    starts (`skeleton.digit_run_starts`): it opens with a digit that no word character
-    comes before, and what it takes (digits and commas) holds no other place it may start."""
-    runs = digit_run_starts(low)
-    if runs is None:
-        return [m.start() for m in _DIGIT_RUN_RE.finditer(low)]
-    match = _DIGIT_RUN_RE.match
-    return [at for at in runs if match(low, at)]
 
 
 def _word_starts(low: str, words: Iterable[str]) -> list[int]:
@@ -353,7 +341,8 @@ def _sentence_starts(lows: Sequence[str]) -> list[list[int]]:
     offsets = list(accumulate((len(low) + 1 for low in lows), initial=1))
     starts: list[list[int]] = [[] for _ in lows]
     k = 0
-    for at in _digit_starts(joined):
+    for m in _DIGIT_RUN_RE.finditer(joined):
+        at = m.start()
         while offsets[k + 1] <= at:
             k += 1
         starts[k].append(at - offsets[k])

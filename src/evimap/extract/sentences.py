@@ -25,11 +25,9 @@ the next one; a `.` followed by a lower-case word never ends a sentence.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 from evimap.extract.pipeline import Findings, Sentence, Step
-from evimap.extract.skeleton import char_places
 from evimap.records import Record
 
 ABBREVIATIONS = frozenset(
@@ -127,23 +125,10 @@ _CANDIDATE = re.compile(
     r"[.!?\"'\u201d\u2019\u00bb)\]\u300d\u300f\uff09\u3002\uff01\uff1f]*"
     r"(?:(?=\s)|(?<=[\n\u3002\uff01\uff1f\u300d\u300f\uff09]))"
 )
-_CANDIDATE_OPENERS = ".!?:\n"
-"""The ASCII characters `_CANDIDATE` opens with (its others are beyond ASCII)."""
 _DOTTED = re.compile(r"(?:[A-Za-z]\.)+[A-Za-z]")
 _INITIAL = re.compile(r"[A-Z]")
 _BLANKS = re.compile(r"[ \t\r\f\v\u00a0]*")
 """The blanks between a full stop and the next word (not a newline, which ends a line)."""
-
-
-def _candidates(text: str) -> Iterator[re.Match[str]]:
-    """`_CANDIDATE.finditer(text)`, tried only where a character of its opening class may
-    stand (`skeleton.char_places`): a stop, colon or newline, or beyond ASCII."""
-    end = 0
-    match = _CANDIDATE.match
-    for at in char_places(text, _CANDIDATE_OPENERS):
-        if at >= end and (found := match(text, at)) is not None:
-            end = found.end()
-            yield found
 
 
 def sentences(text: str) -> list[tuple[int, int]]:
@@ -159,7 +144,7 @@ def _pieces(text: str) -> list[tuple[int, int, str]]:
     (`record_sentences` need not slice the text again)."""
     cuts: list[int] = []
     blanks = _BLANKS.match
-    for match in _candidates(text):
+    for match in _CANDIDATE.finditer(text):
         at, end = match.span()
         first = text[at]
         if first == ":":

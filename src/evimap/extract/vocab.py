@@ -30,7 +30,7 @@ import dataclasses
 import functools
 import math
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from re import _parser as _sre  # type: ignore[attr-defined]
@@ -40,7 +40,7 @@ import ahocorasick_rs
 import yaml
 
 from evimap.errors import EvimapError
-from evimap.extract.skeleton import beyond_ascii, digit_run_starts, skeleton
+from evimap.extract.skeleton import beyond_ascii, skeleton
 from evimap.extract.values import Value
 
 KINDS = ("interventions", "conditions", "adverse_effects", "routes")
@@ -641,19 +641,6 @@ class DosePatterns:
     examples: tuple[str, ...]
     non_examples: tuple[str, ...]
 
-    def finditer(self, text: str) -> Iterator[re.Match[str]]:
-        """`pattern.finditer(text)`, tried only where a run of digits starts when the
-        pattern opens with `_DIGIT_LED` (see `skeleton.digit_run_starts`)."""
-        starts = digit_run_starts(text) if self.pattern.pattern.startswith(_DIGIT_LED) else None
-        if starts is None:
-            yield from self.pattern.finditer(text)
-            return
-        end = 0
-        for start in starts:
-            if start >= end and (match := self.pattern.match(text, start)) is not None:
-                end = match.end()
-                yield match
-
 
 def parse_dose_patterns(label: str, data: Any) -> DosePatterns:
     """Build the one dose alternation from the YAML `data`; errors name `label`."""
@@ -678,9 +665,6 @@ def parse_dose_patterns(label: str, data: Any) -> DosePatterns:
     )
 
 
-_DIGIT_LED = r"\d(?<![\w.,]\d)"
-"""How `_dose_regex` opens when every dose pattern opens with a number: a digit that no
-word character, dot or comma comes before."""
 _LEADING_DIGITS = re.compile(r"\\d\+(?![?+*{])")
 """An alternative's opening `\\d+` (greedy, not `\\d+?`, `\\d++` or `\\d+{2}`)."""
 
@@ -706,7 +690,7 @@ def _dose_regex(alternatives: Sequence[str]) -> str:
         head = _shared_head(rests)
         guard = f"(?={head})" if head else ""
         body = "|".join(f"(?:{r})" for r in rests)
-        return _DIGIT_LED + guard + "(?:" + body + r")(?![\w])"
+        return r"\d(?<![\w.,]\d)" + guard + "(?:" + body + r")(?![\w])"
     return r"(?<![\w.,])(?:" + "|".join(f"(?:{a})" for a in alternatives) + r")(?![\w])"
 
 
@@ -782,7 +766,7 @@ def find_doses(text: str) -> list[TermMatch]:
     """Return the doses in `text` ("0.5 mg/kg", "56 mg", "0.15 mg kg-1") as written."""
     return [
         TermMatch(m.start(), m.end(), m.group(), m.group(), "dose", None)
-        for m in dose_patterns().finditer(text)
+        for m in dose_patterns().pattern.finditer(text)
     ]
 
 
