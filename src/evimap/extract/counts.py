@@ -15,9 +15,8 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from itertools import accumulate
-from typing import Literal
+from typing import Final, Literal, final
 
 from evimap.extract.count_cues import (
     ARM_CUES,
@@ -33,6 +32,7 @@ from evimap.extract.count_cues import (
     UNIT_WORDS,
 )
 from evimap.extract.cue_search import folds_alike, lowercase_twin
+from evimap.extract.values import Value
 
 CountKind = Literal["studies", "participants"]
 CountRole = Literal["total", "plain", "arm", "excluded"]
@@ -130,8 +130,8 @@ _WORD_SPLIT_RE = re.compile(r"[\s-]+")
 _YEAR_LIKE = range(1900, 2100)
 
 
-@dataclass(frozen=True, slots=True)
-class Count:
+@final
+class Count(Value):
     """A stated count of studies or participants.
 
     `start`/`end` index the text passed to `find_counts` and cover the number phrase (the
@@ -140,11 +140,17 @@ class Count:
     `excluded` (screened, excluded, ongoing: not the analysed set) or `plain`.
     """
 
-    kind: CountKind
-    value: int
-    start: int
-    end: int
-    role: CountRole = "plain"
+    FIELDS = ("kind", "value", "start", "end", "role")
+    __slots__ = FIELDS
+
+    def __init__(
+        self, kind: CountKind, value: int, start: int, end: int, role: CountRole = "plain"
+    ) -> None:
+        self.kind: Final = kind
+        self.value: Final = value
+        self.start: Final = start
+        self.end: Final = end
+        self.role: Final = role
 
 
 def number_value(phrase: str) -> int | None:

@@ -28,8 +28,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final, final
 
 from evimap.claims import Direction
 from evimap.extract.direction_cues import (
@@ -132,19 +131,29 @@ _MOST_READ = 1.0 + 2.0
 a direction strongly (scores are multiples of 0.5, so their sums are exact)."""
 
 
-@dataclass(frozen=True, slots=True)
+@final
 class _Sentences:
     """A record's sentences with what `direction_of` reads of them for any pair, made once
     per record: the conclusion flags, the pairs step's `Mentions` of each sentence by
     `id` (what `conditions` reads; a sentence without one is searched), and each field's
     sentences in text order with the field's normalized text (None where one search of it
-    cannot stand for a search of each sentence)."""
+    cannot stand for a search of each sentence). A plain class, as `values` explains."""
 
-    sentences: Sequence[Sentence]
-    conclusion: list[int]
-    mentions: dict[int, Any]
-    fields: list[tuple[list[int], str | None]]
-    boilerplate: frozenset[int]
+    __slots__ = ("boilerplate", "conclusion", "fields", "mentions", "sentences")
+
+    def __init__(
+        self,
+        sentences: Sequence[Sentence],
+        conclusion: list[int],
+        mentions: dict[int, Any],
+        fields: list[tuple[list[int], str | None]],
+        boilerplate: frozenset[int],
+    ) -> None:
+        self.sentences: Final = sentences
+        self.conclusion: Final = conclusion
+        self.mentions: Final = mentions
+        self.fields: Final = fields
+        self.boilerplate: Final = boilerplate
 
     def conditions(self, index: int) -> list[str] | None:
         """The canonical names of the conditions sentence `index` names, if known."""

@@ -42,7 +42,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from importlib import resources
-from typing import Any
+from typing import Any, Final, final
 
 import yaml
 
@@ -50,6 +50,7 @@ from evimap.claims import Direction
 from evimap.extract.cue_trie import CueTrie, cue_trie
 from evimap.extract.intervention_names import folded_sentence, name_starts, name_terms
 from evimap.extract.skeleton import beyond_ascii
+from evimap.extract.values import Value
 from evimap.extract.vocab import HAN
 
 # The stdlib's own regex parser reads each cue's possible first characters; typeshed does
@@ -95,28 +96,39 @@ _CLAUSE_BREAK = re.compile(
 不过), the Chinese ones without word boundaries."""
 
 
-@dataclass(frozen=True, slots=True)
-class DirectionCue:
+@final
+class DirectionCue(Value):
     """One direction cue in a sentence, after negation and outcome polarity.
 
     `strong` is False for a call for more research, which decides only on its own;
     `explicit` is False for a direction read from outcome polarity ("more side effects").
+    A value class (`values`), as a sentence has several.
     """
 
-    direction: Direction
-    start: int
-    end: int
-    strong: bool
-    explicit: bool = True
+    FIELDS = ("direction", "start", "end", "strong", "explicit")
+    __slots__ = FIELDS
+
+    def __init__(
+        self, direction: Direction, start: int, end: int, strong: bool, explicit: bool = True
+    ) -> None:
+        self.direction: Final = direction
+        self.start: Final = start
+        self.end: Final = end
+        self.strong: Final = strong
+        self.explicit: Final = explicit
 
 
-@dataclass(frozen=True, slots=True)
-class SentenceDirection:
+@final
+class SentenceDirection(Value):
     """The direction one sentence states, whether it is hedged, and how firmly (`strong`)."""
 
-    direction: Direction
-    hedged: bool
-    strong: bool
+    FIELDS = ("direction", "hedged", "strong")
+    __slots__ = FIELDS
+
+    def __init__(self, direction: Direction, hedged: bool, strong: bool) -> None:
+        self.direction: Final = direction
+        self.hedged: Final = hedged
+        self.strong: Final = strong
 
 
 @dataclass(frozen=True)
