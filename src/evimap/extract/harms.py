@@ -40,7 +40,7 @@ import functools
 import itertools
 import re
 from collections.abc import Callable, Sequence
-from typing import Any, NamedTuple
+from typing import Any, Final, final
 
 from evimap.extract.cue_search import has_match, match_starts
 from evimap.extract.harm_cues import (
@@ -52,6 +52,7 @@ from evimap.extract.harm_cues import (
     OCCURRENCE_CUES,
 )
 from evimap.extract.pipeline import Findings, Sentence, Step, covered_text
+from evimap.extract.values import Value
 from evimap.extract.vocab import (
     TermMatch,
     find_adverse_effects,
@@ -82,23 +83,61 @@ _OCCURRENCE = _cue_pattern(OCCURRENCE_CUES)
 _DOSE_LIST = re.compile(r"(?:\d+(?:[.,]\d+)?\s*(?:,\s*(?:or\s+|and\s+)?|or\s+|and\s+))+$")
 
 
-class Analysed(NamedTuple):
+@final
+class Analysed(Value):
     """One sentence with every vocabulary finding it holds, found once per record.
 
     `context` is the interventions this sentence is about: its own, else those of the
-    latest sentence that named any. A named tuple, not a frozen dataclass: one is made
-    for every sentence of every record with a claim, and a frozen dataclass takes four
-    times as long to make (it sets each field through `object.__setattr__`).
+    latest sentence that named any. A value class (`values`): one is made for every
+    sentence of every record with a claim.
     """
 
-    sentence: Sentence
-    effects: tuple[TermMatch, ...]
-    interventions: tuple[TermMatch, ...]
-    routes: tuple[TermMatch, ...]
-    doses: tuple[TermMatch, ...]
-    is_about_harms: bool
-    clause_breaks: tuple[int, ...]
-    context: frozenset[str]
+    FIELDS = (
+        "sentence",
+        "effects",
+        "interventions",
+        "routes",
+        "doses",
+        "is_about_harms",
+        "clause_breaks",
+        "context",
+    )
+    __slots__ = FIELDS
+
+    def __init__(
+        self,
+        sentence: Sentence,
+        effects: tuple[TermMatch, ...],
+        interventions: tuple[TermMatch, ...],
+        routes: tuple[TermMatch, ...],
+        doses: tuple[TermMatch, ...],
+        is_about_harms: bool,
+        clause_breaks: tuple[int, ...],
+        context: frozenset[str],
+    ) -> None:
+        self.sentence: Final = sentence
+        self.effects: Final = effects
+        self.interventions: Final = interventions
+        self.routes: Final = routes
+        self.doses: Final = doses
+        self.is_about_harms: Final = is_about_harms
+        self.clause_breaks: Final = clause_breaks
+        self.context: Final = context
+
+    def with_interventions(
+        self, interventions: tuple[TermMatch, ...], context: frozenset[str]
+    ) -> Analysed:
+        """This sentence with other interventions and context (`_view`)."""
+        return Analysed(
+            self.sentence,
+            self.effects,
+            interventions,
+            self.routes,
+            self.doses,
+            self.is_about_harms,
+            self.clause_breaks,
+            context,
+        )
 
 
 def analyse(sentences: Sequence[Sentence]) -> tuple[Analysed, ...]:
@@ -234,7 +273,7 @@ def _view(items: tuple[Analysed, ...], names: frozenset[str]) -> tuple[Analysed,
         drugs = tuple(sorted((*item.interventions, *hits), key=lambda d: d.start))
         if drugs:
             context = frozenset(d.canonical for d in drugs)
-        out.append(item._replace(interventions=drugs, context=context))
+        out.append(item.with_interventions(drugs, context))
     return tuple(out)
 
 

@@ -105,6 +105,11 @@ MEASURED_BEFORE = re.compile(
 )
 """What surrounds a drug measured as an outcome ("postoperative morphine consumption",
 "the need for rescue fentanyl", "serum lithium levels"), not given as the treatment tested."""
+NOT_GIVEN_AFTER = re.compile(
+    "|".join(f"(?:{cue.pattern})" for cue in (CAUSE, TARGET, MEASURED_AFTER)), re.I
+)
+"""What follows a drug named as a cause, a target or an outcome measure: the three cues
+in one pattern, tried once at the end of each drug's name."""
 COMPANY = re.compile(
     r"\s+(?:therapeutics|pharmaceuticals?|pharma|biosciences|biotech|laborator(?:y|ies)|"
     r"inc\b|corp\b|ltd\b|plc\b)",
@@ -315,9 +320,8 @@ def _given(
         m
         for m in drugs
         if not any(start <= m.start and m.end <= end for start, end in inside)
-        and not CAUSE.match(text, m.end)
-        and not TARGET.match(text, m.end)
-        and not _is_measured(sentence, m)
+        and not NOT_GIVEN_AFTER.match(text, m.end)
+        and not _follows(MEASURED_BEFORE, sentence, m)
         and m.text.lower() not in companies
     ]
 
@@ -383,13 +387,6 @@ def _combined(
             )
         )
     return tuple(out), tuple(compared), tuple(bases)
-
-
-def _is_measured(sentence: Sentence, match: TermMatch) -> bool:
-    """Whether a drug is named as an outcome measure, not as an intervention."""
-    return bool(MEASURED_AFTER.match(sentence.text, match.end)) or _follows(
-        MEASURED_BEFORE, sentence, match
-    )
 
 
 def _follows(cue: re.Pattern[str], sentence: Sentence, match: TermMatch) -> bool:
