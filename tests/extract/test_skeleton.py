@@ -50,3 +50,9 @@ def test_skeleton_keeps_offsets_ascii_letters_and_digits(text: str) -> None:
 @given(_TEXTS)
 def test_beyond_ascii_lists_the_characters_beyond_ascii(text: str) -> None:
     assert beyond_ascii(text) == "".join(c for c in text if not c.isascii())
+
+
+@given(_TEXTS)
+def test_a_skeleton_with_digits_alike_has_every_ascii_digit_a_zero(text: str) -> None:
+    plain, alike = skeleton(text), skeleton(text, digits_alike=True)
+    assert alike == bytes(48 if chr(b).isdigit() else b for b in plain)

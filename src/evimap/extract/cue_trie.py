@@ -26,7 +26,7 @@ from typing import Any
 
 import ahocorasick_rs
 
-from evimap.extract.skeleton import ascii_view, skeleton
+from evimap.extract.skeleton import ascii_view, beyond_ascii, skeleton
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,8 +43,9 @@ class CueTrie:
     alternation chooses; `by_prefix` narrows the groups to try by the first two characters
     (all when unlisted).
 
-    `openings` finds, in a text's `skeleton`, where a cue may open (`matches`); `opens_beyond`
-    is whether a cue may open with a character beyond ASCII, which the skeleton hides.
+    `openings` finds, in a text's `skeleton` (digits alike), where a cue may open
+    (`matches`); `opens_beyond` is whether a cue may open with a character beyond ASCII,
+    which the skeleton hides.
     """
 
     trie: re.Pattern[str]
@@ -65,14 +66,17 @@ class CueTrie:
         `openings` (ahocorasick_rs), which reads the text's skeleton for the opening
         characters of every cue with a space before them (see `_openings`), and, when a
         cue may open beyond ASCII, before every character that is not ASCII. The trie is
-        then tried at each of those places only.
+        then tried at each of those places only. The openings read `\\d` as an ASCII digit,
+        so a text with a decimal digit beyond ASCII is searched as `re` would.
         """
         trie = self.ascii_trie if text.isascii() else self.trie
+        if trie is self.trie and any(c.isdecimal() for c in beyond_ascii(text)):
+            return _searched(trie, text)
         view = ascii_view(text)
         places = {
             start
             for _, start, _ in self.openings.find_matches_as_indexes(
-                skeleton(text, view), overlapping=True
+                skeleton(text, view, digits_alike=True), overlapping=True
             )
         }
         if self.opens_beyond and trie is self.trie:
@@ -97,6 +101,16 @@ class CueTrie:
             if self.groups[index].match(text, start):
                 return index
         raise RuntimeError(f"cue trie found a cue at {text[start : start + 20]!r} but no group")
+
+
+def _searched(trie: re.Pattern[str], text: str) -> list[re.Match[str]]:
+    """`CueTrie.matches`, searched for with `re` from each position on."""
+    found: list[re.Match[str]] = []
+    pos = 0
+    while (hit := trie.search(text, pos)) is not None:
+        found.append(hit)
+        pos = hit.end() - 1
+    return found
 
 
 def cue_trie(
@@ -152,7 +166,10 @@ def cue_trie(
         by_prefix=by_prefix,
         openings=ahocorasick_rs.BytesAhoCorasick(
             sorted(
-                {b" " + skeleton(opening) for opening in _openings(entries, None, _OPENING_DEPTH)}
+                {
+                    b" " + skeleton(opening, digits_alike=True)
+                    for opening in _openings(entries, None, _OPENING_DEPTH)
+                }
             )
         ),
         opens_beyond=any(_may_start_beyond_ascii(way) for _, ways in entries for way in ways),
@@ -202,7 +219,7 @@ def _reversed_source(seq: _Seq) -> str:
     return "".join(out)
 
 
-_OPENING_DEPTH = 5
+_OPENING_DEPTH = 6
 """Characters of a cue's opening that `openings` reads, at most."""
 _OPENING_FANOUT = 12
 """After its first character, an opening ends where the cues can go on with more than
@@ -211,7 +228,9 @@ this many characters (a `\\w`): each would be a key of its own."""
 
 def _openings(entries: list[tuple[int, list[_Seq]]], before: str | None, depth: int) -> set[str]:
     """ASCII strings, one of which every match of `entries` at a word start opens with,
-    when its first character is ASCII (`CueTrie.opens_beyond` covers the others).
+    when its first character is ASCII (`CueTrie.opens_beyond` covers the others), with
+    every digit a "0" and `\\d` read as an ASCII digit (`CueTrie.matches` searches a
+    text with other decimal digits as `re` would).
 
     Read off the derivatives (`_split`) to `depth` characters, shorter where a cue may
     end, go on beyond ASCII, or go on in too many ways (`_OPENING_FANOUT`), or where the
@@ -220,15 +239,29 @@ def _openings(entries: list[tuple[int, list[_Seq]]], before: str | None, depth: 
     if depth == 0:
         return {""}
     ways = [way for _, group in entries for way in group]
-    if before is not None and any(_min_width(w) == 0 or _may_start_beyond_ascii(w) for w in ways):
+    if before is not None and any(
+        _min_width(w) == 0 or _may_start_beyond_ascii(w, digits=False) for w in ways
+    ):
         return {""}
     try:
         split = _split(entries, before)
     except _NoDerivative:
         return {""}
-    if before is not None and len(split) > _OPENING_FANOUT:
+    # The skeleton the openings are searched in has every digit a "0" (`digits_alike`):
+    # the ways on after any digit, each once (after `\\d` they are the same for all ten).
+    alike: dict[str, dict[str, tuple[int, list[_Seq]]]] = {}
+    for char, sub in split.items():
+        ways_on = alike.setdefault("0" if char.isdigit() else char, {})
+        for index, group in sub:
+            for way in group:
+                ways_on.setdefault(f"{index} {way!r}", (index, [way]))
+    if before is not None and len(alike) > _OPENING_FANOUT:
         return {""}
-    return {char + rest for char, sub in split.items() for rest in _openings(sub, char, depth - 1)}
+    return {
+        char + rest
+        for char, ways_on in alike.items()
+        for rest in _openings(list(ways_on.values()), char, depth - 1)
+    }
 
 
 def _trie(entries: list[tuple[int, list[_Seq]]], before: str | None, depth: int, tail: str) -> str:
@@ -464,8 +497,9 @@ def _is_word(char: str | None) -> bool:
     return char is not None and _WORD_CHAR.match(char) is not None
 
 
-def _may_start_beyond_ascii(seq: _Seq) -> bool:
-    """Whether `seq` may match a non-ASCII first character (an over-estimate)."""
+def _may_start_beyond_ascii(seq: _Seq, *, digits: bool = True) -> bool:
+    """Whether `seq` may match a non-ASCII first character (an over-estimate); with
+    `digits` False, a decimal digit beyond ASCII (`\\d`) does not count."""
     if not seq:
         return False
     (op, arg), rest = seq[0], seq[1:]
@@ -473,7 +507,8 @@ def _may_start_beyond_ascii(seq: _Seq) -> bool:
         return bool(arg >= 128)
     if op is _sre.IN:
         return any(
-            o in (_sre.NEGATE, _sre.CATEGORY)
+            o is _sre.NEGATE
+            or (o is _sre.CATEGORY and (digits or a is not _sre.CATEGORY_DIGIT))
             or (o is _sre.LITERAL and a >= 128)
             or (o is _sre.RANGE and a[1] >= 128)
             for o, a in arg
@@ -481,11 +516,11 @@ def _may_start_beyond_ascii(seq: _Seq) -> bool:
     if op in _ONE_CHAR:
         return True
     if op is _sre.SUBPATTERN:
-        return _may_start_beyond_ascii(_seq(arg[3]) + rest)
+        return _may_start_beyond_ascii(_seq(arg[3]) + rest, digits=digits)
     if op is _sre.BRANCH:
-        return any(_may_start_beyond_ascii(_seq(a) + rest) for a in arg[1])
+        return any(_may_start_beyond_ascii(_seq(a) + rest, digits=digits) for a in arg[1])
     if op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT):
-        return _may_start_beyond_ascii(_seq(arg[2]) + rest) or (
-            arg[0] == 0 and _may_start_beyond_ascii(rest)
+        return _may_start_beyond_ascii(_seq(arg[2]) + rest, digits=digits) or (
+            arg[0] == 0 and _may_start_beyond_ascii(rest, digits=digits)
         )
-    return _may_start_beyond_ascii(rest)
+    return _may_start_beyond_ascii(rest, digits=digits)

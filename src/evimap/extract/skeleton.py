@@ -11,6 +11,8 @@ character beyond ASCII, each a `?` in `ascii_view`) the callers check on the tex
 from __future__ import annotations
 
 _SKELETON = bytes(c if c < 128 and chr(c).isalnum() else 32 for c in range(256))
+_DIGITS_ALIKE = bytes(48 if 48 <= c <= 57 else b for c, b in enumerate(_SKELETON))
+"""`_SKELETON` with every digit a "0"."""
 
 
 def ascii_view(text: str) -> bytes:
@@ -19,15 +21,16 @@ def ascii_view(text: str) -> bytes:
     return text.encode("ascii", "replace")
 
 
-def skeleton(text: str, view: bytes | None = None) -> bytes:
-    """`text` as ASCII bytes, every character but an ASCII letter or digit a space;
-    `view` is its `ascii_view`, if made already.
+def skeleton(text: str, view: bytes | None = None, *, digits_alike: bool = False) -> bytes:
+    """`text` as ASCII bytes, every character but an ASCII letter or digit a space (every
+    digit a "0" when `digits_alike`); `view` is its `ascii_view`, if made already.
 
     An automaton over skeletons of keys with a space on either side (`vocab`), or a space
     before (`cue_trie`), finds every place where the text may hold a key at a word's edge.
     Two C-level passes (encode, translate), a few microseconds for an abstract.
     """
-    return (ascii_view(text) if view is None else view).translate(_SKELETON)
+    table = _DIGITS_ALIKE if digits_alike else _SKELETON
+    return (ascii_view(text) if view is None else view).translate(table)
 
 
 def beyond_ascii(text: str) -> str:
