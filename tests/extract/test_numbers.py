@@ -189,17 +189,19 @@ def test_numbers_step_declares_what_it_gives() -> None:
     ],
 )
 def test_numbers_sentence_starts_equal_starts_of_each_sentence(texts: list[str]) -> None:
-    from evimap.extract.counts import _lowered, _number_starts, _sentence_starts
+    from evimap.extract.counts import _number_starts, _sentence_starts
+    from evimap.extract.cue_search import lowered
 
-    lows = [_lowered(text) for text in texts]
+    lows = [lowered(text) for text in texts]
     assert _sentence_starts(lows) == [_number_starts(low) for low in lows]
 
 
 @given(st.lists(st.text(alphabet="0123456789 ,.-(/\n\u2009onetwhrfivsx", max_size=40), max_size=5))
 def test_numbers_sentence_starts_property(texts: list[str]) -> None:
-    from evimap.extract.counts import _lowered, _number_starts, _sentence_starts
+    from evimap.extract.counts import _number_starts, _sentence_starts
+    from evimap.extract.cue_search import lowered
 
-    lows = [_lowered(text) for text in texts]
+    lows = [lowered(text) for text in texts]
     assert _sentence_starts(lows) == [_number_starts(low) for low in lows]
 
 

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from evimap.claims import CERTAINTY_ORDER, Certainty
+from evimap.extract.cue_search import lowered
 from evimap.extract.pairs import Mentions, sentences_about
 from evimap.extract.pipeline import Findings, Sentence, Step
 from evimap.extract.vocab import HAN
@@ -286,9 +287,7 @@ def find_certainty(text: str) -> list[CertaintyMention]:
     "low- to moderate-certainty") gives the lower level and the upper one. Overlapping
     matches of several patterns yield one mention (the longest).
     """
-    low = text.lower()
-    if len(low) != len(text):  # a few characters change length when lower-cased
-        low = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+    low = lowered(text)
     found: list[CertaintyMention] = []
     if not text.isascii() and ("证据" in low or "grade" in low) and HAN.search(low):
         found.extend(_ideographic_mentions(low))

@@ -31,7 +31,7 @@ from evimap.extract.count_cues import (
     TOTAL_BEFORE,
     UNIT_WORDS,
 )
-from evimap.extract.cue_search import folds_alike, lowercase_twin
+from evimap.extract.cue_search import folds_alike, lowercase_twin, lowered
 from evimap.extract.values import Value
 
 CountKind = Literal["studies", "participants"]
@@ -89,7 +89,7 @@ _AFTER_EXCLUDED_RE = re.compile(
 _STRIP = ".,:;()[]"
 
 # The case-insensitive patterns matched at every candidate number, as twins that match
-# the lowercased text (`_lowered`) case-sensitively, about twice as fast: where
+# the lowercased text (`cue_search.lowered`) case-sensitively, about twice as fast: where
 # `cue_search.folds_alike` (ASCII text, or other characters without case) they match
 # exactly where the patterns match.
 _BARE_AFTER_TWIN = lowercase_twin(_BARE_AFTER_RE)
@@ -199,20 +199,12 @@ def find_counts(text: str) -> list[Count]:
     not counts. `n =` counts after "randomised/assigned to" in the same text are arms, as are
     pairs such as "30 received ketamine and 32 placebo".
     """
-    low = _lowered(text)
+    low = lowered(text)
     return _counts_from(text, low, _number_starts(low))
 
 
-def _lowered(text: str) -> str:
-    """`text` lower-cased character by character, so that offsets stay."""
-    low = text.lower()
-    if len(low) != len(text):  # a few characters change length when lower-cased
-        low = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
-    return low
-
-
 def _counts_from(text: str, low: str, starts: list[int]) -> list[Count]:
-    """`find_counts(text)`, given `_lowered(text)` and its `_number_starts`."""
+    """`find_counts(text)`, given `lowered(text)` and its `_number_starts`."""
     if not starts:
         return []
     armed = any(word in low for word in _ARM_WORDS)
@@ -317,7 +309,7 @@ def _noun_after(low: str, end: int) -> re.Match[str] | None:
 
 def _arm_pair_at(text: str, low: str, start: int, folds: bool) -> list[Count]:
     """The two arm sizes of a pair starting at `start` ("30 received X and 32 Y"), or [];
-    `low` is `_lowered(text)` (a number's value does not depend on its case), read when
+    `low` is `lowered(text)` (a number's value does not depend on its case), read when
     `folds` (as in `_count_at`)."""
     m = (
         _ARM_AT_TWIN.match(low, start)
@@ -386,7 +378,7 @@ def _tokens_by_text(
 def sentence_counts(texts: Sequence[str]) -> list[list[Count]]:
     """`find_counts` of each of `texts` (a record's sentences), their numbers found in one
     scan of them all (`_sentence_starts`)."""
-    lows = [_lowered(text) for text in texts]
+    lows = [lowered(text) for text in texts]
     return [
         _counts_from(text, low, starts) if starts else []
         for text, low, starts in zip(texts, lows, _sentence_starts(lows), strict=True)

@@ -32,6 +32,20 @@ their negations and word boundaries (in a class, `\\b` is a backspace: not a let
 _INLINE_FLAGS = frozenset("aiLmsux-")
 
 
+@functools.lru_cache(maxsize=256)
+def lowered(text: str) -> str:
+    """`text` lower-cased character by character, so that offsets stay: a character whose
+    lowercase is longer ("İ") is kept as it is.
+
+    Cached: the numbers and certainty steps both read each sentence lower-cased, and
+    lower-casing text beyond ASCII goes character by character in CPython.
+    """
+    low = text.lower()
+    if len(low) != len(text):
+        low = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+    return low
+
+
 def has_match(cue: re.Pattern[str], text: str) -> bool:
     """Whether `cue.search(text)` finds a match, searched without IGNORECASE on the
     lowercased text when that gives the same answer (see the module docstring)."""
