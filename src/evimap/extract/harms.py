@@ -2,9 +2,10 @@
 `routes` and `doses`.
 
 Find, then build (STYLE 3.3): `analyse` runs each vocabulary finder (adverse effects,
-interventions, routes, doses) once per field and gives every sentence its findings; the
-pure `*_of` functions read them for one intervention (`analysed` caches the analysis for
-them); `HARMS` analyses a record once and reads it for every intervention of `pairs`.
+interventions, routes) once per field and gives every sentence its findings, and doses
+are found in the sentences that name an intervention; the pure `*_of` functions read
+them for one intervention (`analysed` caches the analysis for them); `HARMS` analyses a
+record once and reads it for every intervention of `pairs`.
 The cue words are data, in `harm_cues`.
 
 An adverse effect counts for an intervention when
@@ -97,7 +98,6 @@ class Analysed(Value):
         "effects",
         "interventions",
         "routes",
-        "doses",
         "is_about_harms",
         "clause_breaks",
         "context",
@@ -110,7 +110,6 @@ class Analysed(Value):
         effects: tuple[TermMatch, ...],
         interventions: tuple[TermMatch, ...],
         routes: tuple[TermMatch, ...],
-        doses: tuple[TermMatch, ...],
         is_about_harms: bool,
         clause_breaks: tuple[int, ...],
         context: frozenset[str],
@@ -119,7 +118,6 @@ class Analysed(Value):
         self.effects: Final = effects
         self.interventions: Final = interventions
         self.routes: Final = routes
-        self.doses: Final = doses
         self.is_about_harms: Final = is_about_harms
         self.clause_breaks: Final = clause_breaks
         self.context: Final = context
@@ -133,7 +131,6 @@ class Analysed(Value):
             self.effects,
             interventions,
             self.routes,
-            self.doses,
             self.is_about_harms,
             self.clause_breaks,
             context,
@@ -150,7 +147,7 @@ def analyse(sentences: Sequence[Sentence]) -> tuple[Analysed, ...]:
     found = _found_by_sentence(sentences)
     out: list[Analysed] = []
     context: frozenset[str] = frozenset()
-    for sentence, (effects, drugs, routes, doses) in zip(sentences, found, strict=True):
+    for sentence, (effects, drugs, routes) in zip(sentences, found, strict=True):
         text = sentence.text
         if drugs:
             context = frozenset(d.canonical for d in drugs)
@@ -160,7 +157,6 @@ def analyse(sentences: Sequence[Sentence]) -> tuple[Analysed, ...]:
                 effects,
                 drugs,
                 routes,
-                doses,
                 bool(effects) and has_match(_HARM, text),
                 tuple(match_starts(_CLAUSE_BREAK, text)) if effects else (),
                 context,
@@ -169,14 +165,14 @@ def analyse(sentences: Sequence[Sentence]) -> tuple[Analysed, ...]:
     return tuple(out)
 
 
-_FINDERS = (find_adverse_effects, find_interventions, find_routes, find_doses)
+_FINDERS = (find_adverse_effects, find_interventions, find_routes)
 _KINDS: tuple[tuple[str | None, Callable[[str], list[TermMatch]]], ...] = (
     ("adverse_effects", find_adverse_effects),
     ("interventions", find_interventions),
     ("routes", find_routes),
-    (None, find_doses),
 )
-"""`_FINDERS` with the vocabulary kind each searches (None: doses are patterns)."""
+"""`_FINDERS` with the vocabulary kind each searches. Doses are found only in the few
+sentences that name an intervention (`_sentence_doses`)."""
 Found = tuple[tuple[TermMatch, ...], ...]
 
 
@@ -451,7 +447,7 @@ def _doses_in(items: Sequence[Analysed], names: frozenset[str]) -> tuple[str, ..
         if not item.interventions:
             continue
         text = item.sentence.text
-        for dose in item.doses:
+        for dose in _sentence_doses(text):
             if not _owner(item, dose.start, dose.end) & names:
                 continue
             head = _DOSE_LIST.search(text, max(0, dose.start - 40), dose.start)
@@ -459,6 +455,15 @@ def _doses_in(items: Sequence[Analysed], names: frozenset[str]) -> tuple[str, ..
             written = " ".join(text[start : dose.end].split())
             found.setdefault(written, None)
     return tuple(found)
+
+
+@functools.lru_cache(maxsize=256)
+def _sentence_doses(text: str) -> tuple[TermMatch, ...]:
+    """`find_doses` of one sentence, cached: each intervention of a record reads its
+    sentences' doses. Searched in the sentences that name an intervention only, as no
+    other sentence's dose can be one's: a dose pattern tried at every number of a whole
+    abstract cost more than any other step of the harms."""
+    return tuple(find_doses(text))
 
 
 def _starts_word(text: str, index: int) -> bool:
