@@ -103,6 +103,11 @@ class CueTrie:
         raise RuntimeError(f"cue trie found a cue at {text[start : start + 20]!r} but no group")
 
 
+def alternation(patterns: Sequence[str]) -> str:
+    """Regex source matching any of `patterns`, tried in order, each in its own group."""
+    return "|".join(f"(?:{p})" for p in patterns)
+
+
 def _searched(trie: re.Pattern[str], text: str) -> list[re.Match[str]]:
     """`CueTrie.matches`, searched for with `re` from each position on."""
     found: list[re.Match[str]] = []

@@ -34,18 +34,15 @@ from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
 from itertools import accumulate
 from typing import Any
 
-import yaml
-
 from evimap.claims import Design
-from evimap.extract.cue_trie import CueTrie, cue_trie
+from evimap.extract.cue_trie import CueTrie, alternation, cue_trie
 from evimap.extract.direction_cues import IdeographicScan, ideographic_scan
 from evimap.extract.pipeline import Findings, Sentence, Step
 from evimap.extract.skeleton import beyond_ascii
-from evimap.extract.vocab import HAN
+from evimap.extract.vocab import HAN, read_vocab_file
 from evimap.records import Record
 
 TITLE_WEIGHT = 3
@@ -100,14 +97,6 @@ def _has_ideographs(text: str) -> bool:
     return HAN.search(beyond_ascii(text)) is not None
 
 
-def _alternation(patterns: Sequence[str]) -> str:
-    return "|".join(f"(?:{p})" for p in patterns)
-
-
-def _read_vocab(name: str) -> Any:
-    return yaml.safe_load(resources.files("evimap.extract").joinpath(name).read_text("utf-8"))
-
-
 def _cue_groups(raw: dict[str, Any]) -> tuple[CueGroup, ...]:
     return tuple(
         CueGroup(Design(g["design"]), int(g["weight"]), tuple(g["patterns"])) for g in raw["cues"]
@@ -123,8 +112,8 @@ def ideographic_design_rules(raw: dict[str, Any]) -> IdeographicDesignRules:
             ideographic_scan(
                 [(f"g{i}", g.patterns) for i, g in enumerate(groups)], "vocab/designs_zh.yaml"
             ),
-            re.compile(_alternation(raw["pooling"])),
-            re.compile(_alternation(raw["no_pooling"])),
+            re.compile(alternation(raw["pooling"])),
+            re.compile(alternation(raw["no_pooling"])),
         )
     except (KeyError, re.error) as error:
         raise ValueError(f"vocab/designs_zh.yaml does not compile: {error!r}") from error
@@ -134,7 +123,7 @@ def ideographic_design_rules(raw: dict[str, Any]) -> IdeographicDesignRules:
 def design_rules() -> DesignRules:
     """The design rules, read from `vocab/designs.yaml` and `vocab/designs_zh.yaml` once per
     process."""
-    raw: dict[str, Any] = _read_vocab("vocab/designs.yaml")
+    raw: dict[str, Any] = read_vocab_file("designs.yaml")
     groups = _cue_groups(raw)
     # One named group per cue group: a single scan of the text finds every cue (issue 3,
     # item 12: one compiled alternation, not a loop of regexes). Every group is
@@ -143,7 +132,7 @@ def design_rules() -> DesignRules:
     # word the scan then fails on one test instead of one per group (issue 3, speed).
     combined = (
         r"\b(?=\w)(?:"
-        + "|".join(rf"(?P<g{i}>(?:{_alternation(g.patterns)})\b)" for i, g in enumerate(groups))
+        + "|".join(rf"(?P<g{i}>(?:{alternation(g.patterns)})\b)" for i, g in enumerate(groups))
         + ")"
     )
     # Case-insensitive matching is slow, so the fast scan runs case-sensitively over folded
@@ -161,11 +150,11 @@ def design_rules() -> DesignRules:
         ),
         groups=groups,
         cues=re.compile(combined, re.IGNORECASE | re.MULTILINE),
-        pooling=re.compile(rf"\b(?:{_alternation(raw['pooling'])})\b", re.IGNORECASE),
+        pooling=re.compile(rf"\b(?:{alternation(raw['pooling'])})\b", re.IGNORECASE),
         scan=_cue_scan(groups) if foldable else None,
         order={g.design: i for i, g in reversed(list(enumerate(groups)))},
-        no_pooling=re.compile(rf"\b(?:{_alternation(raw['no_pooling'])})\b", re.IGNORECASE),
-        ideographic=ideographic_design_rules(_read_vocab("vocab/designs_zh.yaml")),
+        no_pooling=re.compile(rf"\b(?:{alternation(raw['no_pooling'])})\b", re.IGNORECASE),
+        ideographic=ideographic_design_rules(read_vocab_file("designs_zh.yaml")),
     )
 
 

@@ -51,7 +51,7 @@ from evimap.extract.intervention_names import (
     mention_levels,
     names_intervention,
 )
-from evimap.extract.pipeline import Findings, Sentence, Step
+from evimap.extract.pipeline import Findings, Sentence, Step, field_groups
 from evimap.extract.vocab import condition_ancestors, find_conditions
 from evimap.records import Record
 
@@ -164,13 +164,10 @@ class _Sentences:
 def _sentences_of(sentences: Sequence[Sentence], mentions: Iterable[Any] = ()) -> _Sentences:
     """`_Sentences` of `sentences`; `mentions` are the pairs step's `Mentions`."""
     known = {id(mention.sentence): mention for mention in mentions}
-    by_field: dict[str, list[int]] = {}
-    for index, sentence in enumerate(sentences):
-        by_field.setdefault(sentence.field, []).append(index)
-    fields: list[tuple[list[int], str | None]] = []
-    for indexes in by_field.values():
-        indexes.sort(key=lambda i: sentences[i].start)
-        fields.append((indexes, field_folded([sentences[i] for i in indexes])))
+    fields = [
+        (indexes, field_folded([sentences[i] for i in indexes]))
+        for indexes in field_groups(sentences)
+    ]
     boilerplate = frozenset(i for i, s in enumerate(sentences) if _BOILERPLATE.match(s.text))
     return _Sentences(sentences, _conclusion_flags(sentences), known, fields, boilerplate)
 

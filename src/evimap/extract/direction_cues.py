@@ -41,17 +41,14 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
-from importlib import resources
 from typing import Any, Final, final
 
-import yaml
-
 from evimap.claims import Direction
-from evimap.extract.cue_trie import CueTrie, cue_trie
+from evimap.extract.cue_trie import CueTrie, alternation, cue_trie
 from evimap.extract.intervention_names import folded_sentence, name_starts, name_terms
 from evimap.extract.skeleton import beyond_ascii
 from evimap.extract.values import Value
-from evimap.extract.vocab import HAN
+from evimap.extract.vocab import HAN, read_vocab_file
 
 # The stdlib's own regex parser reads each cue's possible first characters; typeshed does
 # not describe these private modules, and `sre_parse` warns on import since Python 3.11.
@@ -205,7 +202,7 @@ def ideographic_scan(groups: Sequence[tuple[str, Sequence[str]]], source: str) -
         names = list(dict.fromkeys(name for name, _ in cues))
         compiled[char] = re.compile(
             "|".join(
-                f"(?P<{name}>{_alternation([p for n, p in cues if n == name])})" for name in names
+                f"(?P<{name}>{alternation([p for n, p in cues if n == name])})" for name in names
             )
         )
     first = re.compile("[" + "".join(re.escape(char) for char in sorted(by_char)) + "]")
@@ -218,10 +215,6 @@ _KINDS = (*CUE_KINDS, *OUTCOME_KINDS)
 PREFIX = 1
 """Characters of a cue's start that `compile_rules` reads: they must be literal text, and
 a word character (the trie scan tries cues at word starts)."""
-
-
-def _alternation(patterns: Sequence[str]) -> str:
-    return "|".join(f"(?:{p})" for p in patterns)
 
 
 def _starts(items: Any, starts: set[str]) -> set[str] | None:
@@ -296,7 +289,7 @@ def compile_rules(
             patterns = source.get(kind)
             if not patterns or not all(isinstance(p, str) for p in patterns):
                 raise ValueError(f"vocab/direction.yaml: group {kind!r} needs a list of patterns")
-            groups.append(f"(?P<{kind}>{_alternation(patterns)})")
+            groups.append(f"(?P<{kind}>{alternation(patterns)})")
             by_kind.append(patterns)
             for pattern in patterns:
                 starts = _starts(_parser.parse(pattern), {""})
@@ -331,9 +324,9 @@ def compile_rules(
 def _opening(patterns: Sequence[str], ideographic: Sequence[str]) -> re.Pattern[str]:
     """A sentence opening: one of `patterns` as a whole word, or of the Chinese
     `ideographic` ones, which need no word boundary (no English text can match them)."""
-    english = r"(?:" + _alternation(patterns) + r")\b"
+    english = r"(?:" + alternation(patterns) + r")\b"
     if ideographic:
-        english += r"|(?:" + _alternation(ideographic) + r")"
+        english += r"|(?:" + alternation(ideographic) + r")"
     return re.compile(r"^\W*(?:" + english + r")", re.IGNORECASE)
 
 
@@ -354,17 +347,11 @@ def _ideographic_cues(raw: Mapping[str, Any]) -> IdeographicScan:
     return ideographic_scan(groups, "vocab/direction_zh.yaml")
 
 
-def _read_vocab(name: str) -> Any:
-    return yaml.safe_load(resources.files("evimap.extract").joinpath(name).read_text("utf-8"))
-
-
 @cache
 def direction_rules() -> DirectionRules:
     """The direction rules, read from `vocab/direction.yaml` and `vocab/direction_zh.yaml`
     once per process."""
-    return compile_rules(
-        _read_vocab("vocab/direction.yaml"), _read_vocab("vocab/direction_zh.yaml")
-    )
+    return compile_rules(read_vocab_file("direction.yaml"), read_vocab_file("direction_zh.yaml"))
 
 
 def _hits(folded: str) -> list[tuple[str, int, int]]:

@@ -52,7 +52,7 @@ from evimap.extract.harm_cues import (
     NEGATION_CUES,
     OCCURRENCE_CUES,
 )
-from evimap.extract.pipeline import Findings, Sentence, Step, covered_text
+from evimap.extract.pipeline import Findings, Sentence, Step, covered_text, field_groups
 from evimap.extract.values import Value
 from evimap.extract.vocab import (
     TermMatch,
@@ -179,11 +179,7 @@ Found = tuple[tuple[TermMatch, ...], ...]
 def _found_by_sentence(sentences: Sequence[Sentence]) -> list[Found]:
     """The matches of each finder in each sentence, offsets relative to the sentence."""
     out: list[Found] = [((),) * len(_FINDERS)] * len(sentences)
-    by_field: dict[str, list[int]] = {}
-    for index, sentence in enumerate(sentences):
-        by_field.setdefault(sentence.field, []).append(index)
-    for indexes in by_field.values():
-        indexes.sort(key=lambda i: sentences[i].start)
+    for indexes in field_groups(sentences):
         group = [sentences[i] for i in indexes]
         text = covered_text(group)
         if text is None:

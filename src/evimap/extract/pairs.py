@@ -60,7 +60,7 @@ from typing import Any, Final, final
 
 from evimap.extract.cue_search import has_match
 from evimap.extract.direction_cues import sentence_direction
-from evimap.extract.pipeline import Findings, Sentence, Step, covered_text
+from evimap.extract.pipeline import Findings, Sentence, Step, covered_text, field_groups
 from evimap.extract.values import Value
 from evimap.extract.vocab import (
     LANGUAGES,
@@ -415,11 +415,8 @@ def _terms_by_sentence(
     where one pass cannot promise that, each sentence is searched on its own.
     """
     out: dict[int, tuple[tuple[TermMatch, ...], tuple[TermMatch, ...]]] = {}
-    by_field: dict[str, list[Sentence]] = {}
-    for sentence in sentences:
-        by_field.setdefault(sentence.field, []).append(sentence)
-    for group in by_field.values():
-        group.sort(key=lambda s: s.start)
+    for indexes in field_groups(sentences):
+        group = [sentences[i] for i in indexes]
         covered = covered_text(group)
         text = covered or ""
         spans = [(s.start, s.end) for s in group]

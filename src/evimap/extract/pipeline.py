@@ -42,6 +42,17 @@ class Sentence(Value):
         self.text: Final = text
 
 
+def field_groups(sentences: Sequence[Sentence]) -> list[list[int]]:
+    """The indexes of `sentences` field by field (fields in the order they first come),
+    each field's in offset order: the groups whose `covered_text` a finder scans once."""
+    by_field: dict[str, list[int]] = {}
+    for index, sentence in enumerate(sentences):
+        by_field.setdefault(sentence.field, []).append(index)
+    for indexes in by_field.values():
+        indexes.sort(key=lambda i: sentences[i].start)
+    return list(by_field.values())
+
+
 def covered_text(group: Sequence[Sentence]) -> str | None:
     """The text that sentences of one field cover, in offset order, gaps as spaces.
 

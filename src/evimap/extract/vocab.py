@@ -316,6 +316,15 @@ def _read_yaml(name: str) -> Any | None:
         raise VocabularyError(f"not valid YAML: {error}", file=f"vocab/{name}") from error
 
 
+def read_vocab_file(name: str) -> Any:
+    """The parsed `vocab/<name>`, which must exist: one reader for every data file of the
+    extraction steps (the vocabularies, the design and direction rules)."""
+    data = _read_yaml(name)
+    if data is None:
+        raise VocabularyError("the file is missing", file=f"vocab/{name}")
+    return data
+
+
 @functools.cache
 def vocabulary(kind: str) -> Vocabulary:
     """Return the validated vocabulary of `kind` (curated file, then generated file)."""
